@@ -1,0 +1,1 @@
+"""Portico's benchmark harness: ``make bench`` (see README.md)."""

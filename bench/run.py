@@ -1,0 +1,295 @@
+"""Benchmark Portico's pages against a constant baseline page: ``make bench``.
+
+Prepares a database with a large dataset, serves the app with gunicorn as production
+would, loads each scenario's URL with wrk and prints how many requests per second it
+manages compared with the baseline. See bench/README.md.
+"""
+
+import argparse
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+# `python bench/run.py` puts bench/ first on sys.path, where settings.py and urls.py would
+# pass for top-level modules; the checkout goes there instead so `bench` is a package.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+from bench import config, database, loadgen, report, server  # noqa: E402
+from bench.loadgen import Target  # noqa: E402
+
+BASELINE = Target("baseline", "/bench/baseline")
+# --orders and --ingest defaults: the issue's scale on PostgreSQL, a quick look on SQLite.
+ORDERS_DEFAULT = {"postgresql": 1_000_000, "sqlite": 20_000}
+INGEST_DEFAULT = {"postgresql": 2_000, "sqlite": 0}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run [10]")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario [3]")
+    parser.add_argument(
+        "--customers", type=int, default=20_000, help="extra customers to seed [20000]"
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        help="seed orders for the order pages [1000000 on PostgreSQL, 20000 on SQLite]",
+    )
+    parser.add_argument(
+        "--ingest",
+        type=int,
+        metavar="N",
+        help="then bench/ingest.py with N webhook orders, 0 to skip "
+        "[2000 on PostgreSQL, 0 on SQLite, where it cannot run]",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers [2]")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="run only scenarios whose name contains TEXT (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.repeat < 1 or args.customers < 0 or args.workers < 1:
+        parser.error("--duration, --repeat and --workers must be >= 1, --customers >= 0")
+    if (args.orders or 0) < 0 or (args.ingest or 0) < 0:
+        parser.error("--orders and --ingest must be >= 0")
+    return args
+
+
+def vendor_of(url: str) -> str:
+    return "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def step(message: str) -> float:
+    print(f"== {message}", flush=True)
+    return time.monotonic()
+
+
+def setup_django() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = config.SETTINGS_MODULE
+    import django
+
+    django.setup()
+
+
+def select_scenarios(only: list[str] | None) -> list:
+    from bench.scenarios import SCENARIOS
+
+    chosen = [s for s in SCENARIOS if not only or any(text in s.name for text in only)]
+    if not chosen:
+        raise SystemExit(f"No scenario matches --only {only}")
+    return chosen
+
+
+def prepare_data(customers: int, orders: int, scenarios: list):
+    """Schema, the demo store, the extra customers, each scenario's own data."""
+    from bench import data
+
+    started = step("migrate")
+    data.migrate()
+    step("seed_demo")
+    for line in data.seed_demo():
+        print(f"   {line}")
+    step(f"seed {customers} customers")
+    created = data.seed_customers(customers)
+    dataset = data.Dataset(customers=data.count_customers(), orders=orders)
+    print(f"   {created} created, {dataset.customers} bench customers in the database")
+    seeded = []
+    for scenario in scenarios:
+        # Scenarios may share one seed (the order pages do): run each once.
+        if scenario.seed is not None and scenario.seed not in seeded:
+            seeded.append(scenario.seed)
+            began = step(f"seed for {scenario.name}")
+            scenario.seed(dataset)
+            print(f"   seed took {time.monotonic() - began:.1f}s", flush=True)
+    data.analyze()
+    step("collectstatic")
+    data.collectstatic()
+    print(f"   data ready in {time.monotonic() - started:.1f}s")
+    return dataset
+
+
+def machine_info(workers: int, customers: int, orders: int) -> dict:
+    from django.conf import settings
+    from django.db import connection
+
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu_model(),
+        "python": platform.python_version(),
+        "database": connection.vendor,
+        "database_version": database_version(connection),
+        "database_name": str(connection.settings_dict["NAME"]),
+        "cache": settings.CACHES["default"]["BACKEND"],
+        "broker": settings.CELERY_BROKER_URL.split("://")[0],
+        "gunicorn_workers": workers,
+        "bench_customers": customers,
+        "bench_orders": orders,
+        # Other work on the machine (1, 5, 15 minutes): a busy machine makes req/s noisy.
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def database_version(connection) -> str:
+    query = "SHOW server_version" if connection.vendor == "postgresql" else None
+    if connection.vendor == "sqlite":
+        query = "SELECT sqlite_version()"
+    if query is None:
+        return "unknown"
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return cursor.fetchone()[0]
+
+
+def print_machine(machine: dict) -> None:
+    print(
+        f"Machine: nproc={machine['nproc']} ({machine['cpu']}), "
+        f"database={machine['database']} {machine['database_version']} "
+        f"[{machine['database_name']}], cache={machine['cache'].rsplit('.', 1)[-1]}, "
+        f"broker={machine['broker']}, gunicorn sync workers={machine['gunicorn_workers']}, "
+        f"load average at start={machine['load_average']}",
+        flush=True,
+    )
+
+
+def resolve_targets(scenarios: list, dataset) -> list[report.Row]:
+    """Paths and sessions from the database, and each page's query count, before the
+    server starts (SQLite would otherwise share its file with the workers mid-run)."""
+    from django.db import connections
+
+    from bench.queries import count_queries
+
+    rows = [report.Row(scenario.resolve(dataset), goal=scenario.goal) for scenario in scenarios]
+    for row in rows:
+        row.queries = count_queries(row.target)
+    connections.close_all()
+    return rows
+
+
+def measure(port: int, row: report.Row, duration: int) -> None:
+    loadgen.warm_up(port, row.target)
+    result = loadgen.measure(port, row.target, duration)
+    row.runs.append(result)
+    errors = sum(result.errors.values())
+    warning = f"  !! {result.errors}" if errors else ""
+    print(
+        f"   {row.target.name:<20} {result.rps:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+        f"p95 {result.p95_ms:7.2f} ms{warning}",
+        flush=True,
+    )
+
+
+def bench(rows: list[report.Row], baseline: report.Row, args) -> None:
+    with server.running(args.workers) as port:
+        try:
+            measure_all(port, rows, baseline, args)
+        except loadgen.BenchError as exc:
+            # Read while the server still runs: a 500's traceback is in its log.
+            raise loadgen.BenchError(
+                f"{exc}\n-- server log (tail) --\n{server.log_tail()}"
+            ) from exc
+
+
+def measure_all(port: int, rows: list[report.Row], baseline: report.Row, args) -> None:
+    # Every URL must answer 200 before minutes are spent measuring any of them.
+    for row in [baseline, *rows]:
+        loadgen.warm_up(port, row.target)
+    step(f"measure: {args.duration}s per run, baseline, {args.repeat} round(s), baseline")
+    measure(port, baseline, args.duration)
+    # Rounds rather than one scenario's repeats in a row: a drift of the machine
+    # (another process, thermal throttling) then spreads over every scenario.
+    for _ in range(args.repeat):
+        for row in rows:
+            measure(port, row, args.duration)
+    measure(port, baseline, args.duration)
+
+
+def unwind_on_signals() -> None:
+    """SIGTERM (a timeout, a cancelled CI job) and Ctrl-C raise KeyboardInterrupt, so the
+    finally blocks stop gunicorn and wrk instead of leaving them running. SIGINT is reset
+    too: a shell starting us in the background hands it down ignored."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    unwind_on_signals()
+    started = datetime.now(UTC)
+    url = database.database_url()
+    vendor = vendor_of(url)
+    if args.orders is None:
+        args.orders = ORDERS_DEFAULT[vendor]
+    if args.ingest is None:
+        args.ingest = INGEST_DEFAULT[vendor]
+    if args.ingest and vendor != "postgresql":
+        raise SystemExit("--ingest needs PostgreSQL: set BENCH_DATABASE_URL (see bench/README.md)")
+    if database.ensure_database(url):
+        print(f"Created the database of {url}")
+    setup_django()
+    scenarios = select_scenarios(args.only)
+    dataset = prepare_data(args.customers, args.orders, scenarios)
+    machine = machine_info(args.workers, dataset.customers, args.orders)
+    print_machine(machine)
+    baseline = report.Row(BASELINE)
+    try:
+        rows = resolve_targets(scenarios, dataset)
+        bench(rows, baseline, args)
+    except loadgen.BenchError as exc:
+        print(f"\nFAILED: {exc}", file=sys.stderr)
+        return 1
+    print()
+    print_machine(machine)
+    print(report.table(rows, baseline))
+    goals = report.goals(rows, baseline)
+    if goals:
+        print(goals)
+    options = {k: v for k, v in vars(args).items() if v is not None}
+    path = report.write_json(started, machine, options, rows, baseline)
+    print(f"\nWritten to {path.relative_to(config.ROOT)}")
+    if args.ingest:
+        return ingest(args.ingest, started)
+    return 0
+
+
+def ingest(count: int, started: datetime) -> int:
+    """bench/ingest.py in a process of its own: it needs its own broker settings, a Celery
+    worker and a fresh gunicorn. Same environment, so the same database."""
+    step(f"ingestion: bench/ingest.py --count {count}")
+    command = [
+        sys.executable,
+        str(config.BENCH_DIR / "ingest.py"),
+        "--count",
+        str(count),
+        "--results-name",
+        f"{started:%Y%m%dT%H%M%SZ}-ingest",
+    ]
+    return subprocess.run(command, cwd=config.ROOT, check=False).returncode
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as exc:
+        print(f"\nInterrupted ({str(exc) or 'SIGINT'}); gunicorn is stopped.", file=sys.stderr)
+        sys.exit(130)

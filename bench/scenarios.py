@@ -1,0 +1,98 @@
+"""What the bench measures. A feature adds its pages by appending to SCENARIOS.
+
+A scenario's path, headers and cookies are either plain values or callables that take the
+seeded ``Dataset`` and compute them from the database after seeding (a customer's order,
+a logged-in session). ``seed`` runs after the foundation's seed, on every run, so it must
+itself skip what already exists.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.urls import reverse
+
+from bench import orderdata
+from bench.data import Dataset
+from bench.loadgen import Target
+from orders.access import grant_token
+
+Value = str | Callable[[Dataset], str]
+Pairs = Mapping[str, str] | Callable[[Dataset], Mapping[str, str]]
+
+# Characters a path may keep as they are; anything else (a Turkish slug) is percent-encoded.
+PATH_SAFE = "/%?&=:;,+@!$'()*~"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A page to bench: its name in the table, and how to request it."""
+
+    name: str
+    path: Value
+    headers: Pairs = field(default_factory=dict)
+    cookies: Pairs = field(default_factory=dict)
+    seed: Callable[[Dataset], None] | None = None
+    # The issue's target for the page, as a share of the baseline's req/s (0.33: within 3x).
+    goal: float | None = None
+
+    def resolve(self, data: Dataset) -> Target:
+        path = self.path(data) if callable(self.path) else self.path
+        headers = dict(self.headers(data) if callable(self.headers) else self.headers)
+        cookies = self.cookies(data) if callable(self.cookies) else self.cookies
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+        return Target(self.name, quote(path, safe=PATH_SAFE), headers)
+
+
+def logged_in_as_typical_customer(data: Dataset) -> Mapping[str, str]:
+    return data.login(data.typical_customer())
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("home", "/"),
+    Scenario("home-tr", "/tr/"),
+    Scenario("login", "/accounts/login/"),
+    Scenario("healthz", "/healthz"),
+    Scenario("account", "/account/", cookies=logged_in_as_typical_customer),
+]
+
+
+# --- Order tracking (orders/): the issue's pages, at --orders scale -------------------------
+# Their goal: within 3x of the baseline's req/s.
+ORDER_PAGE_GOAL = 0.33
+
+
+def seed_orders(data: Dataset) -> None:
+    """The --orders seed orders, then the order the pages open (both skip what exists)."""
+    orderdata.seed_orders(data)
+    orderdata.track_order(data)
+
+
+def guest_tracking_path(data: Dataset) -> str:
+    """The page a guest's signed link opens (what the /track/ form redirects to)."""
+    order = orderdata.track_order(data)
+    return reverse("orders:track_order", args=[grant_token(order.pk)])
+
+
+def my_order_path(data: Dataset) -> str:
+    return reverse("orders:detail", args=[orderdata.track_order(data).number])
+
+
+SCENARIOS += [
+    Scenario("track-order", guest_tracking_path, seed=seed_orders, goal=ORDER_PAGE_GOAL),
+    Scenario(
+        "order-detail",
+        my_order_path,
+        cookies=logged_in_as_typical_customer,
+        seed=seed_orders,
+        goal=ORDER_PAGE_GOAL,
+    ),
+    Scenario(
+        "order-list",
+        lambda data: reverse("orders:list"),
+        cookies=logged_in_as_typical_customer,
+        seed=seed_orders,
+        goal=ORDER_PAGE_GOAL,
+    ),
+]

@@ -1,0 +1,84 @@
+"""Every use of the Stripe API in Portico, through the official ``stripe`` library (v16).
+
+Each call builds its own ``stripe.StripeClient`` from settings: ``STRIPE_API_KEY``, and
+``STRIPE_API_BASE`` when a test or a local fake stands in for api.stripe.com. Nothing
+global in the ``stripe`` module is changed, so concurrent threads and tests never see
+each other's key or address. The client pins the API version the library was built for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+# Stripe's own default tolerance for a signature's age, in seconds.
+SIGNATURE_TOLERANCE = stripe.Webhook.DEFAULT_TOLERANCE
+# Per request; with the library's retries a call stays well inside a Celery time limit.
+TIMEOUT_SECONDS = 20
+NETWORK_RETRIES = 2
+# Stripe's largest page.
+PAGE_SIZE = 100
+
+
+class StripeApiError(Exception):
+    """A Stripe call failed. ``retryable`` says whether trying again later may help."""
+
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def client() -> stripe.StripeClient:
+    api_key = settings.STRIPE_API_KEY
+    if not api_key:
+        raise StripeApiError("STRIPE_API_KEY is not set", retryable=False)
+    options: dict[str, Any] = {}
+    if settings.STRIPE_API_BASE:
+        options["base_addresses"] = {"api": settings.STRIPE_API_BASE.rstrip("/")}
+    return stripe.StripeClient(
+        api_key,
+        max_network_retries=NETWORK_RETRIES,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        **options,
+    )
+
+
+def signature_is_valid(payload: bytes, header: str, secret: str) -> bool:
+    """Whether ``Stripe-Signature`` signs ``payload`` with ``secret`` within the tolerance.
+
+    Stripe's scheme: ``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<payload>">`` (several
+    v1 while a secret is being rolled). Verified by the library, which also rejects old
+    timestamps so a captured delivery cannot be replayed later.
+    """
+    if not header or not secret:
+        return False
+    try:
+        stripe.WebhookSignature.verify_header(payload, header, secret, SIGNATURE_TOLERANCE)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError):
+        return False
+    return True
+
+
+def checkout_session_line_items(session_id: str, *, page_size: int = PAGE_SIZE) -> list[dict]:
+    """All line items of a Checkout Session, as plain dicts, every page followed.
+
+    ``GET /v1/checkout/sessions/<id>/line_items`` — the same endpoint as
+    ``stripe.checkout.Session.list_line_items`` — through a per-call client, paged with
+    ``starting_after`` by the library's auto-pagination.
+    """
+    try:
+        page = client().v1.checkout.sessions.line_items.list(session_id, {"limit": page_size})
+        return [item.to_dict() for item in page.auto_paging_iter()]
+    except stripe.StripeError as exc:
+        raise StripeApiError(
+            f"listing the line items of {session_id} failed: {exc.user_message or exc}",
+            retryable=_retryable(exc),
+        ) from exc
+
+
+def _retryable(exc: stripe.StripeError) -> bool:
+    if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError):
+        return True
+    return (exc.http_status or 0) >= 500

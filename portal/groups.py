@@ -1,0 +1,88 @@
+"""The staff groups and what each may do. One table, kept true after every migrate.
+
+Each later app adds its models' permissions here; ``sync`` only ever adds, so a
+permission a superuser granted by hand is never taken away.
+"""
+
+from django.apps import apps as global_apps
+
+EDITORS = "Editors"
+MARKETERS = "Marketers"
+SUPPORT_AGENTS = "Support agents"
+
+# group name -> permission codenames as "app_label.codename"
+GROUP_PERMISSIONS: dict[str, list[str]] = {
+    EDITORS: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+    ],
+    MARKETERS: [
+        "wagtailadmin.access_admin",
+        "portal.change_brandingsettings",
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "orders.view_order",
+        "orders.view_customer",
+    ],
+    SUPPORT_AGENTS: [
+        "wagtailadmin.access_admin",
+        "orders.view_order",
+        "orders.view_customer",
+        "orders.view_webhookdelivery",
+        "orders.replay_webhookdelivery",
+    ],
+}
+
+# Page tree permissions (on the root page) per group.
+GROUP_PAGE_PERMISSIONS: dict[str, list[str]] = {
+    EDITORS: ["add_page", "change_page"],
+}
+
+
+def sync(apps=global_apps) -> None:
+    """Create the groups and grant every listed permission that exists now. Idempotent."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                group.permissions.add(perm)
+    _sync_page_permissions(apps)
+
+
+def _sync_page_permissions(apps) -> None:
+    try:
+        Page = apps.get_model("wagtailcore", "Page")
+        GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    except LookupError:
+        return
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    root = Page.objects.filter(depth=1).first()
+    if root is None:
+        return
+    for name, codenames in GROUP_PAGE_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        for codename in codenames:
+            perm = Permission.objects.filter(
+                content_type__app_label="wagtailcore", codename=codename
+            ).first()
+            if perm is not None:
+                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+
+
+def sync_after_migrate(sender, **kwargs) -> None:
+    # post_migrate fires once per installed app, in order, each creating its own
+    # permissions; on the last app's turn every permission exists.
+    if sender is list(global_apps.get_app_configs())[-1]:
+        sync()

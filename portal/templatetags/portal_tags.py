@@ -1,0 +1,69 @@
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+
+from portal.formatting import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency=None):
+    """``{{ order.total|money:order.currency }}`` in the active language's notation."""
+    if amount in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return ""
+    return format_money(value, currency or settings.PORTICO_DEFAULT_CURRENCY)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """One entry per language: the same content in that language, where it exists.
+
+    On a Wagtail page the translation of that page is used (its slug may differ); elsewhere
+    the URL is translated through ``i18n_patterns``.
+    """
+    request = context.get("request")
+    page = context.get("page")
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        url = None
+        if page is not None and hasattr(page, "get_translations"):
+            if page.locale.language_code == code:
+                url = page.url
+            else:
+                translated = (
+                    page.get_translations().filter(locale__language_code=code, live=True).first()
+                )
+                if translated is not None:
+                    url = translated.url
+                else:
+                    # No translation of this page: that language's home page.
+                    with translation.override(code):
+                        url = reverse("wagtail_serve", args=[""])
+        if url is None and request is not None:
+            url = translate_url(request.get_full_path(), code)
+        with translation.override(code):
+            local_name = translation.gettext(name)
+        links.append({"code": code, "name": local_name, "url": url, "current": code == current})
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def menu_pages(context):
+    """The home page's live children marked "show in menus", in the active language."""
+    from wagtail.models import Site
+
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return []
+    root = site.root_page.localized
+    return root.get_children().live().in_menu().specific()

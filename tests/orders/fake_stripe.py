@@ -1,0 +1,171 @@
+"""A local stand-in for api.stripe.com: a real HTTP server on 127.0.0.1 (random port).
+
+It answers what Portico asks Stripe — ``GET /v1/checkout/sessions/<id>/line_items`` —
+with Stripe's list objects (``{"object": "list", "data", "has_more", "url"}``), paged by
+``limit`` / ``starting_after`` like the real API, answers a wrong key with Stripe's 401
+error object and an unknown session with its 404, and records every request so a test
+can check the key, the headers and the pages the library asked for.
+
+    with FakeStripe(api_key="sk_test_…", page_size=2) as fake:
+        fake.line_items["cs_test_…"] = [...]
+        settings.STRIPE_API_BASE = fake.url
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+LINE_ITEMS_PREFIX = "/v1/checkout/sessions/"
+LINE_ITEMS_SUFFIX = "/line_items"
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+class FakeStripe:
+    def __init__(self, *, api_key: str, page_size: int = 100):
+        self.api_key = api_key
+        # Smaller than the limit a client asks for, it makes every list span several pages
+        # (the real API also may return fewer items than ``limit``).
+        self.page_size = page_size
+        self.line_items: dict[str, list[dict]] = {}
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeStripe:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake._handle(self)
+
+            def log_message(self, format, *args):
+                pass  # keep test output clean
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        # A short poll keeps stop() quick; the server answers at once either way.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = None
+
+    def __enter__(self) -> FakeStripe:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # --- the API ------------------------------------------------------------------------
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        headers = {key.lower(): value for key, value in handler.headers.items()}
+        with self._lock:
+            self.requests.append(RecordedRequest("GET", parts.path, query, headers))
+
+        if headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._error(
+                handler,
+                401,
+                "invalid_request_error",
+                "Invalid API Key provided.",
+                code="api_key_invalid",
+            )
+        path = parts.path
+        if not (path.startswith(LINE_ITEMS_PREFIX) and path.endswith(LINE_ITEMS_SUFFIX)):
+            return self._error(
+                handler, 404, "invalid_request_error", f"Unrecognized request URL (GET: {path})."
+            )
+        session_id = unquote(path[len(LINE_ITEMS_PREFIX) : -len(LINE_ITEMS_SUFFIX)])
+        items = self.line_items.get(session_id)
+        if items is None:
+            return self._error(
+                handler,
+                404,
+                "invalid_request_error",
+                f"No such checkout.session: '{session_id}'",
+                code="resource_missing",
+                param="session",
+            )
+
+        try:
+            limit = int(query.get("limit", "10"))
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= 100:
+            return self._error(
+                handler,
+                400,
+                "invalid_request_error",
+                "Invalid integer: limit must be between 1 and 100.",
+                param="limit",
+            )
+        start = 0
+        if "starting_after" in query:
+            ids = [item["id"] for item in items]
+            if query["starting_after"] not in ids:
+                return self._error(
+                    handler,
+                    400,
+                    "invalid_request_error",
+                    "Invalid starting_after id.",
+                    param="starting_after",
+                )
+            start = ids.index(query["starting_after"]) + 1
+        page = items[start : start + min(limit, self.page_size)]
+        return self._json(
+            handler,
+            200,
+            {
+                "object": "list",
+                "data": page,
+                "has_more": start + len(page) < len(items),
+                "url": path,
+            },
+        )
+
+    def _error(self, handler, status, kind, message, *, code=None, param=None) -> None:
+        error = {"type": kind, "message": message}
+        if code:
+            error["code"] = code
+        if param:
+            error["param"] = param
+        self._json(handler, status, {"error": error})
+
+    def _json(self, handler, status: int, data: dict) -> None:
+        body = json.dumps(data).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Request-Id", f"req_fake{len(self.requests):06d}")
+        handler.end_headers()
+        handler.wfile.write(body)
