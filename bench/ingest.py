@@ -1,8 +1,9 @@
 """Order ingestion throughput: signed Portico webhooks through gunicorn and a real Celery
 worker, end to end, against a bulk insert of the same rows. See bench/README.md.
 
-    .venv/bin/python bench/ingest.py                # 2,000 orders
+    .venv/bin/python bench/ingest.py                # 2,000 orders, one a delivery
     .venv/bin/python bench/ingest.py --count 500    # a quick look
+    .venv/bin/python bench/ingest.py --batch 100    # 20 batch deliveries of 100 orders
 
 PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portico_bench)
 and Redis (BENCH_BROKER_URL, default redis://127.0.0.1:6379/13) only.
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import math
 import os
 import signal
 import statistics
@@ -40,6 +42,8 @@ BULK_PREFIX = "BENCH-BULK-"  # the same orders, bulk-inserted
 DELIVERY_PREFIX = "bench-"  # webhook deliveries
 EMAIL_PREFIXES = ("bench-ingest-", "bench-bulk-")  # their customers
 BULK_BATCH = 500
+MAX_BATCH = 1000  # records the endpoint accepts in one batch delivery
+WARM_BATCH = 10  # orders in a warm-up batch delivery
 STALL_SECONDS = 120
 REQUEST_TIMEOUT = 30
 
@@ -58,6 +62,13 @@ EVENTS = [
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=2000, help="orders to send [2000]")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"orders per delivery; above 1, batch deliveries of N (at most {MAX_BATCH}) [1]",
+    )
     parser.add_argument("--threads", type=int, default=4, help="client threads posting [4]")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers [2]")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery prefork processes [2]")
@@ -66,8 +77,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--results-name", help="file name (no .json) in bench/results/")
     args = parser.parse_args(argv)
-    if min(args.count, args.threads, args.workers, args.concurrency) < 1:
-        parser.error("--count, --threads, --workers and --concurrency must be >= 1")
+    if min(args.count, args.batch, args.threads, args.workers, args.concurrency) < 1:
+        parser.error("--count, --batch, --threads, --workers and --concurrency must be >= 1")
+    if args.batch > MAX_BATCH:
+        parser.error(f"--batch must be at most {MAX_BATCH} (the endpoint's limit)")
     return args
 
 
@@ -173,6 +186,35 @@ def signed(record: dict, delivery_id: str) -> Delivery:
     )
 
 
+def batch_record(records: list[dict]) -> dict:
+    """Several records in one delivery (topic "batch"), as a sync job sends them."""
+    return {"type": "batch", "records": records}
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[low : low + size] for low in range(0, len(items), size)]
+
+
+def deliveries_of(records: list[dict], batch: int, id_prefix: str) -> list[tuple[Delivery, int]]:
+    """The records signed as deliveries, each with the number of orders it carries: one
+    record a delivery as today (``batch`` 1), else batch deliveries of ``batch`` records."""
+    if batch == 1:
+        return [(signed(r, f"{id_prefix}{n:06d}"), 1) for n, r in enumerate(records, start=1)]
+    return [
+        (signed(batch_record(part), f"{id_prefix}{n:06d}"), len(part))
+        for n, part in enumerate(chunks(records, batch), start=1)
+    ]
+
+
+def mode(count: int, batch: int) -> str:
+    """Which mode a table is: "deliveries: 2,000 of 1 order", "deliveries: 20 of 100 orders"."""
+    deliveries = math.ceil(count / batch)
+    text = f"deliveries: {deliveries:,} of {batch:,} order{'s' if batch > 1 else ''}"
+    if count % batch:
+        text += f" (the last of {count % batch:,})"
+    return text
+
+
 # --- Setup and cleaning ------------------------------------------------------------------
 
 
@@ -226,36 +268,45 @@ def check_backends() -> None:
 
 
 def queries_per_delivery(now: datetime) -> dict:
-    """One delivery received and processed in this process, its SQL queries counted.
+    """One delivery of one order received and processed in this process, its SQL queries
+    counted. The tasks it would enqueue are not sent (the worker is not running yet)."""
+    record = order_record(INGEST_PREFIX + "Q", EMAIL_PREFIXES[0] + "q", 1, now)
+    return _count_queries(signed(record, "bench-queries-1"))
 
-    The tasks it would enqueue are not sent (the worker is not running yet).
-    """
+
+def queries_per_batch(now: datetime, batch: int) -> dict:
+    """The same for one batch delivery of ``batch`` orders, and its task's queries per order."""
+    records = [
+        order_record(INGEST_PREFIX + "B", EMAIL_PREFIXES[0] + "b", n, now)
+        for n in range(1, batch + 1)
+    ]
+    counted = _count_queries(signed(batch_record(records), "bench-queries-batch"))
+    return {**counted, "orders": batch, "process_per_order": counted["process"]["total"] / batch}
+
+
+def _count_queries(delivery: Delivery) -> dict:
     from unittest import mock
 
+    from celery.app.task import Task
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from orders import services
 
-    delivery = signed(
-        order_record(INGEST_PREFIX + "Q", EMAIL_PREFIXES[0] + "q", 1, now), "bench-queries-1"
-    )
-    with (
-        mock.patch("orders.tasks.process_delivery"),
-        mock.patch("orders.tasks.notify_shipment"),
-        CaptureQueriesContext(connection) as receive,
-    ):
-        received = services.delivery_receive(
-            connector="portico", headers=delivery.headers, body=delivery.body
-        )
-    with (
-        mock.patch("orders.tasks.process_delivery"),
-        mock.patch("orders.tasks.notify_shipment"),
-        CaptureQueriesContext(connection) as process,
-    ):
-        done = services.delivery_process(delivery_id=received.delivery.pk)
+    # Every task's apply_async (what .delay() calls), whichever tasks the services enqueue.
+    with mock.patch.object(Task, "apply_async"):
+        with CaptureQueriesContext(connection) as receive:
+            received = services.delivery_receive(
+                connector="portico", headers=delivery.headers, body=delivery.body
+            )
+        if received.error is not None:
+            raise BenchFailure(
+                f"a sample delivery was refused: {received.error.field}: {received.error.message}"
+            )
+        with CaptureQueriesContext(connection) as process:
+            done = services.delivery_process(delivery_id=received.delivery.pk)
     if done.status != "processed":
-        raise SystemExit(f"a sample delivery was not processed: {done.status} {done.error}")
+        raise BenchFailure(f"a sample delivery was not processed: {done.status} {done.error}")
     return {"receive": _kinds(receive), "process": _kinds(process)}
 
 
@@ -277,6 +328,7 @@ class Sent:
     started: float
     seconds: float
     status: int
+    answer: str = ""  # the body of an answer other than 202, to say why
 
 
 def post(port: int, delivery: Delivery) -> Sent:
@@ -285,13 +337,14 @@ def post(port: int, delivery: Delivery) -> Sent:
     try:
         conn.request("POST", ENDPOINT, body=delivery.body, headers=delivery.headers)
         response = conn.getresponse()
-        response.read()
+        answer = response.read()
         status = response.status
-    except OSError:
-        status = 0
+    except OSError as exc:
+        status, answer = 0, str(exc).encode()
     finally:
         conn.close()
-    return Sent(started, time.perf_counter() - started, status)
+    detail = "" if status == 202 else answer[:500].decode(errors="replace")
+    return Sent(started, time.perf_counter() - started, status, detail)
 
 
 def send_all(port: int, deliveries: list[Delivery], threads: int) -> list[Sent]:
@@ -348,15 +401,51 @@ def wait_emails(prefix: str, expected: int) -> tuple[int, datetime | None]:
         time.sleep(0.2)
 
 
-def processed_span(run_prefix: str) -> tuple[datetime | None, datetime | None]:
-    from django.db.models import Max, Min
+def wait_orders(prefix: str, expected: int) -> tuple[int, datetime | None]:
+    """The run's orders in the mirror (a processed delivery must have written every order
+    it carries): how many, and when the last was created."""
+    from django.db.models import Count, Max
 
+    from orders.models import Connector, Order
+
+    orders = Order.objects.filter(connector=Connector.PORTICO, external_id__startswith=prefix)
+    last_change, last_found = time.monotonic(), -1
+    while True:
+        found = orders.aggregate(n=Count("pk"), last=Max("created_at"))
+        if found["n"] != last_found:
+            last_change, last_found = time.monotonic(), found["n"]
+        if found["n"] >= expected or time.monotonic() - last_change > 30:
+            return found["n"], found["last"]
+        time.sleep(0.2)
+
+
+def processed_times(run_prefix: str) -> list[tuple[str, datetime]]:
+    """(delivery id, processed_at) of the run's processed deliveries, in processing order."""
     from orders.models import WebhookDelivery
 
-    span = WebhookDelivery.objects.filter(
-        connector="portico", delivery_id__startswith=run_prefix, processed_at__isnull=False
-    ).aggregate(first=Min("processed_at"), last=Max("processed_at"))
-    return span["first"], span["last"]
+    return list(
+        WebhookDelivery.objects.filter(
+            connector="portico", delivery_id__startswith=run_prefix, processed_at__isnull=False
+        )
+        .order_by("processed_at")
+        .values_list("delivery_id", "processed_at")
+    )
+
+
+def worker_rate(
+    done: list[tuple[str, datetime]], orders_of: dict[str, int], concurrency: int
+) -> tuple[float, float | None]:
+    """The worker's seconds from the first to the last processed delivery, and its orders/s.
+
+    The span starts when the first deliveries are already done: the ``concurrency``
+    deliveries that ran in parallel before it are not counted in the rate (with 20 batch
+    deliveries, counting them would overstate it by a tenth). None when too few.
+    """
+    if not done:
+        return 0.0, None
+    seconds = (done[-1][1] - done[0][1]).total_seconds()
+    after = sum(orders_of[delivery_id] for delivery_id, _ in done[concurrency:])
+    return seconds, (after / seconds if after and seconds > 0 else None)
 
 
 # --- The baseline: the same rows, bulk-inserted -------------------------------------------
@@ -485,34 +574,44 @@ def measure(args, machine: dict) -> dict:
 
     from bench import server, worker
 
-    count = args.count
+    count, batch = args.count, args.batch
     stamp = f"{datetime.now(UTC):%H%M%S}"
     run_prefix = f"bench-ingest-{stamp}-"
+    warm_prefix = f"bench-warm-{stamp}-"
     now = datetime.now(UTC)
 
-    began = step(f"generate and sign {count:,} deliveries")
-    # R(un), W(arm-up), Q(ueries): all under INGEST_PREFIX, told apart where it matters.
+    began = step(f"generate and sign {count:,} orders, {mode(count, batch)}")
+    # R(un), W(arm-up), Q(ueries), B(atch queries): all under INGEST_PREFIX, told apart
+    # where it matters.
     records = [
         order_record(INGEST_PREFIX + "R", EMAIL_PREFIXES[0] + "r", n, now)
         for n in range(1, count + 1)
     ]
-    deliveries = [signed(r, f"{run_prefix}{n:06d}") for n, r in enumerate(records, start=1)]
-    warm = [
-        signed(
-            order_record(INGEST_PREFIX + "W", EMAIL_PREFIXES[0] + "w", n, now),
-            f"bench-warm-{stamp}-{n}",
-        )
-        for n in range(1, 2 * (args.workers + args.concurrency) + 1)
+    deliveries = deliveries_of(records, batch, run_prefix)
+    # Warm-up deliveries take the same path as the measured ones (batches, if batched),
+    # small enough to be quick.
+    warm_batch = min(batch, WARM_BATCH)
+    warm_records = [
+        order_record(INGEST_PREFIX + "W", EMAIL_PREFIXES[0] + "w", n, now)
+        for n in range(1, 2 * (args.workers + args.concurrency) * warm_batch + 1)
     ]
+    warm = [d for d, _ in deliveries_of(warm_records, warm_batch, warm_prefix)]
     print(
-        f"   {time.monotonic() - began:.1f}s, {sum(len(d.body) for d in deliveries) / count:,.0f}"
-        " bytes a delivery"
+        f"   {time.monotonic() - began:.1f}s, "
+        f"{sum(len(d.body) for d, _ in deliveries) / len(deliveries):,.0f} bytes a delivery"
     )
 
-    step("queries of one delivery (in this process)")
+    step("queries of one delivery of one order (in this process)")
     queries = queries_per_delivery(now)
     print(f"   receive (the endpoint): {describe(queries['receive'])}")
     print(f"   process (the task):     {describe(queries['process'])}")
+    batch_queries = None
+    if batch > 1:
+        step(f"queries of one batch delivery of {batch:,} orders (in this process)")
+        batch_queries = queries_per_batch(now, batch)
+        print(f"   receive (the endpoint): {describe(batch_queries['receive'])}")
+        print(f"   process (the task):     {describe(batch_queries['process'])}")
+        print(f"   task queries per order: {batch_queries['process_per_order']:.2f}")
     connections.close_all()
 
     step(
@@ -521,7 +620,7 @@ def measure(args, machine: dict) -> dict:
     )
     with worker.running(args.concurrency), server.running(args.workers) as port:
         try:
-            results = send_and_wait(port, deliveries, warm, run_prefix, count, args.threads)
+            results = send_and_wait(port, deliveries, warm, warm_prefix, run_prefix, args)
         except BenchFailure as exc:
             raise BenchFailure(
                 f"{exc}\n-- server log (tail) --\n{server.log_tail()}\n"
@@ -537,6 +636,8 @@ def measure(args, machine: dict) -> dict:
     print(f"   {bulk_seconds:.2f}s")
     results["bulk"] = {"seconds": bulk_seconds, "orders_per_s": count / bulk_seconds}
     results["queries_per_delivery"] = queries
+    if batch_queries is not None:
+        results["queries_per_batch"] = batch_queries
     return results
 
 
@@ -544,36 +645,59 @@ class BenchFailure(RuntimeError):
     pass
 
 
-def send_and_wait(port, deliveries, warm, run_prefix, count, threads) -> dict:
+def refused(sent: list[Sent]) -> str:
+    """What the answers other than 202 were, and the first body of each status."""
+    statuses = Counter(s.status for s in sent)
+    first = {}
+    for s in sent:
+        if s.status != 202:
+            first.setdefault(s.status, s.answer)
+    return f"{dict(statuses)}" + "".join(f"\n   {status}: {a}" for status, a in first.items())
+
+
+def send_and_wait(port, deliveries, warm, warm_prefix, run_prefix, args) -> dict:
+    count, threads = args.count, args.threads
+    orders_of = {d.headers["X-Portico-Delivery-Id"]: n for d, n in deliveries}
     step(f"warm up: {len(warm)} deliveries")
     sent = send_all(port, warm, threads)
     if any(s.status != 202 for s in sent):
-        raise BenchFailure(f"warm-up deliveries answered {Counter(s.status for s in sent)}")
-    counts = wait_processed(
-        warm[0].headers["X-Portico-Delivery-Id"].rsplit("-", 1)[0], len(warm), progress=False
-    )
+        raise BenchFailure(f"warm-up deliveries answered {refused(sent)}")
+    counts = wait_processed(warm_prefix, len(warm), progress=False)
     if counts.get("processed", 0) != len(warm):
         raise BenchFailure(f"warm-up deliveries were not all processed: {counts}")
 
-    step(f"POST {count:,} deliveries to {ENDPOINT} from {threads} threads")
+    step(
+        f"POST {len(deliveries):,} deliveries ({count:,} orders) to {ENDPOINT} "
+        f"from {threads} threads"
+    )
     first_post = datetime.now(UTC)
     began = time.perf_counter()
-    sent = send_all(port, deliveries, threads)
+    sent = send_all(port, [d for d, _ in deliveries], threads)
     window = max(s.started + s.seconds for s in sent) - min(s.started for s in sent)
     statuses = Counter(s.status for s in sent)
     latencies = [s.seconds * 1000 for s in sent]
     print(f"   {window:.2f}s, statuses {dict(statuses)}", flush=True)
-    if statuses.get(202, 0) != count:
-        raise BenchFailure(f"not every delivery was accepted: {dict(statuses)}")
+    if statuses.get(202, 0) != len(deliveries):
+        raise BenchFailure(f"not every delivery was accepted: {refused(sent)}")
 
     step("wait until every delivery is processed (polling the inbox)")
-    counts = wait_processed(run_prefix, count)
-    first, last = processed_span(run_prefix)
+    counts = wait_processed(run_prefix, len(deliveries))
     processed = counts.get("processed", 0)
-    if processed != count or last is None:
-        raise BenchFailure(f"only {processed} of {count} deliveries processed: {counts}")
+    if processed != len(deliveries):
+        raise BenchFailure(f"only {processed} of {len(deliveries)} deliveries processed: {counts}")
+    done = processed_times(run_prefix)
+
+    step("wait until every order is in the mirror")
+    in_mirror, last_created = wait_orders(INGEST_PREFIX + "R", count)
+    if in_mirror != count:
+        raise BenchFailure(
+            f"every delivery is processed, but only {in_mirror:,} of {count:,} orders are "
+            "in the mirror"
+        )
+    last = max(done[-1][1], last_created or done[-1][1])
     end_to_end = (last - first_post).total_seconds()
-    print(f"   all processed {end_to_end:.2f}s after the first POST", flush=True)
+    processing_seconds, worker_orders_per_s = worker_rate(done, orders_of, args.concurrency)
+    print(f"   all {count:,} orders in {end_to_end:.2f}s after the first POST", flush=True)
 
     step("wait for the shipment emails (one per order)")
     emails, last_email = wait_emails(INGEST_PREFIX + "R", count)
@@ -584,9 +708,11 @@ def send_and_wait(port, deliveries, warm, run_prefix, count, threads) -> dict:
         flush=True,
     )
     return {
+        "mode": {"batch": args.batch, "deliveries": len(deliveries), "orders": count},
         "endpoint": {
             "seconds": window,
-            "deliveries_per_s": count / window,
+            "deliveries_per_s": len(deliveries) / window,
+            "orders_per_s": count / window,
             "p50_ms": statistics.median(latencies),
             "p95_ms": percentile(latencies, 95),
             "p99_ms": percentile(latencies, 99),
@@ -595,7 +721,10 @@ def send_and_wait(port, deliveries, warm, run_prefix, count, threads) -> dict:
         "end_to_end": {
             "seconds": end_to_end,
             "orders_per_s": count / end_to_end,
-            "processing_seconds": (last - first).total_seconds(),
+            "deliveries_per_s": len(deliveries) / end_to_end,
+            "processing_seconds": processing_seconds,
+            "worker_orders_per_s": worker_orders_per_s,
+            "orders_in_mirror": in_mirror,
             "statuses": counts,
             "client_seconds": time.perf_counter() - began,
         },
@@ -603,24 +732,29 @@ def send_and_wait(port, deliveries, warm, run_prefix, count, threads) -> dict:
     }
 
 
-def table(results: dict, args, machine: dict) -> str:
-    count = args.count
+def table(results: dict, options: dict, machine: dict) -> str:
+    """The report of one run; also rebuilt from its JSON file (``report_of``)."""
+    count, batch = options["count"], options.get("batch", 1)
     endpoint, e2e, bulk = results["endpoint"], results["end_to_end"], results["bulk"]
+    deliveries = math.ceil(count / batch)
     queries = results["queries_per_delivery"]
     ratio = e2e["orders_per_s"] / bulk["orders_per_s"]
     met = e2e["orders_per_s"] >= GOAL_ORDERS_PER_SECOND
     emails = results["emails"]
+    worker = e2e.get("worker_orders_per_s")
     rows = [
-        ("stage", "orders/s", "seconds", "p50 ms", "p95 ms"),
+        ("stage", "deliveries/s", "orders/s", "seconds", "p50 ms", "p95 ms"),
         (
             "endpoint: POST answered 202",
-            f"{endpoint['deliveries_per_s']:.1f}",
+            f"{deliveries / endpoint['seconds']:.1f}",
+            f"{count / endpoint['seconds']:.1f}",
             f"{endpoint['seconds']:.2f}",
             f"{endpoint['p50_ms']:.2f}",
             f"{endpoint['p95_ms']:.2f}",
         ),
         (
             "end to end: first POST -> last processed",
+            f"{deliveries / e2e['seconds']:.1f}",
             f"{e2e['orders_per_s']:.1f}",
             f"{e2e['seconds']:.2f}",
             "-",
@@ -628,30 +762,45 @@ def table(results: dict, args, machine: dict) -> str:
         ),
         (
             "worker: first -> last processed",
-            f"{count / e2e['processing_seconds']:.1f}" if e2e["processing_seconds"] else "-",
+            f"{worker / batch:.1f}" if worker else "-",
+            f"{worker:.1f}" if worker else "-",
             f"{e2e['processing_seconds']:.2f}",
             "-",
             "-",
         ),
         (
             "baseline: bulk_create of the same rows",
+            "-",
             f"{bulk['orders_per_s']:.1f}",
             f"{bulk['seconds']:.2f}",
             "-",
             "-",
         ),
     ]
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
         f"Ingestion: {count:,} Portico orders (3 lines, 1 shipment with 3 tracking events each)"
-        f", {args.threads} client threads, gunicorn {args.workers} sync workers, Celery prefork"
-        f" concurrency {args.concurrency}; nproc={machine['nproc']}, PostgreSQL "
-        f"{machine['database_version']}, broker {machine['broker']}, load average at start "
-        f"{machine['load_average']}",
-        f"queries per delivery: endpoint {describe(queries['receive'])}; "
-        f"task {describe(queries['process'])}",
-        "",
+        f", {options['threads']} client threads, gunicorn {options['workers']} sync workers, "
+        f"Celery prefork concurrency {options['concurrency']}; nproc={machine['nproc']}, "
+        f"PostgreSQL {machine['database_version']}, broker {machine['broker']}, load average "
+        f"at start {machine['load_average']}",
+        mode(count, batch),
     ]
+    if batch == 1:
+        lines.append(
+            f"queries per delivery: endpoint {describe(queries['receive'])}; "
+            f"task {describe(queries['process'])}"
+        )
+    else:
+        batched = results["queries_per_batch"]
+        lines += [
+            f"queries per delivery of 1 order: endpoint {describe(queries['receive'])}; "
+            f"task {describe(queries['process'])}",
+            f"queries per delivery of {batch:,} orders: endpoint "
+            f"{describe(batched['receive'])}; task {describe(batched['process'])}; "
+            f"task queries per order {batched['process_per_order']:.2f}",
+        ]
+    lines.append("")
     for i, row in enumerate(rows):
         lines.append(
             "  ".join(
@@ -674,6 +823,12 @@ def table(results: dict, args, machine: dict) -> str:
         + ("met" if met else f"NOT met ({e2e['orders_per_s']:.1f} orders/s)"),
     ]
     return "\n".join(lines)
+
+
+def report_of(path: Path) -> str:
+    """The table of a run from its JSON file: how run.py prints both modes together."""
+    document = json.loads(path.read_text())
+    return table(document, document["options"], document["machine"])
 
 
 def machine_info(args) -> dict:
@@ -747,7 +902,7 @@ def main(argv: list[str] | None = None) -> int:
             step("clean up")
             print(f"   deleted {clean() or 'nothing'}", flush=True)
     print()
-    print(table(results, args, machine))
+    print(table(results, vars(args), machine))
     name = args.results_name or f"{started:%Y%m%dT%H%M%SZ}-ingest"
     path = write_json(name, started, machine, args, results)
     print(f"\nWritten to {path.relative_to(config.ROOT)}")
