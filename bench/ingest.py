@@ -595,7 +595,7 @@ def measure(args, machine: dict) -> dict:
         order_record(INGEST_PREFIX + "W", EMAIL_PREFIXES[0] + "w", n, now)
         for n in range(1, 2 * (args.workers + args.concurrency) * warm_batch + 1)
     ]
-    warm = [d for d, _ in deliveries_of(warm_records, warm_batch, warm_prefix)]
+    warm = deliveries_of(warm_records, warm_batch, warm_prefix)
     print(
         f"   {time.monotonic() - began:.1f}s, "
         f"{sum(len(d.body) for d, _ in deliveries) / len(deliveries):,.0f} bytes a delivery"
@@ -657,14 +657,18 @@ def refused(sent: list[Sent]) -> str:
 
 def send_and_wait(port, deliveries, warm, warm_prefix, run_prefix, args) -> dict:
     count, threads = args.count, args.threads
+    warm_orders = sum(n for _, n in warm)
     orders_of = {d.headers["X-Portico-Delivery-Id"]: n for d, n in deliveries}
-    step(f"warm up: {len(warm)} deliveries")
-    sent = send_all(port, warm, threads)
+    step(f"warm up: {len(warm)} deliveries of {warm_orders // len(warm)} order(s)")
+    sent = send_all(port, [d for d, _ in warm], threads)
     if any(s.status != 202 for s in sent):
         raise BenchFailure(f"warm-up deliveries answered {refused(sent)}")
     counts = wait_processed(warm_prefix, len(warm), progress=False)
     if counts.get("processed", 0) != len(warm):
         raise BenchFailure(f"warm-up deliveries were not all processed: {counts}")
+    # Their shipment emails too: the measured deliveries must not queue behind them (a
+    # warm-up of batches leaves one email task an order).
+    wait_emails(INGEST_PREFIX + "W", warm_orders)
 
     step(
         f"POST {len(deliveries):,} deliveries ({count:,} orders) to {ENDPOINT} "
@@ -903,7 +907,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"   deleted {clean() or 'nothing'}", flush=True)
     print()
     print(table(results, vars(args), machine))
-    name = args.results_name or f"{started:%Y%m%dT%H%M%SZ}-ingest"
+    batched = f"-batch{args.batch}" if args.batch > 1 else ""
+    name = args.results_name or f"{started:%Y%m%dT%H%M%SZ}-ingest{batched}"
     path = write_json(name, started, machine, args, results)
     print(f"\nWritten to {path.relative_to(config.ROOT)}")
     return 0
