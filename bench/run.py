@@ -47,6 +47,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="then bench/ingest.py with N webhook orders, 0 to skip "
         "[2000 on PostgreSQL, 0 on SQLite, where it cannot run]",
     )
+    parser.add_argument(
+        "--ingest-batch",
+        type=int,
+        default=100,
+        metavar="N",
+        help="then the same orders again as batch deliveries of N orders (--batch N), "
+        "1 or 0 to skip [100]",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers [2]")
     parser.add_argument(
         "--only",
@@ -57,8 +65,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.duration < 1 or args.repeat < 1 or args.customers < 0 or args.workers < 1:
         parser.error("--duration, --repeat and --workers must be >= 1, --customers >= 0")
-    if (args.orders or 0) < 0 or (args.ingest or 0) < 0:
-        parser.error("--orders and --ingest must be >= 0")
+    if (args.orders or 0) < 0 or (args.ingest or 0) < 0 or args.ingest_batch < 0:
+        parser.error("--orders, --ingest and --ingest-batch must be >= 0")
+    if args.ingest_batch > 1000:
+        parser.error("--ingest-batch must be at most 1000 (the endpoint's limit)")
     return args
 
 
@@ -268,23 +278,41 @@ def main(argv: list[str] | None = None) -> int:
     path = report.write_json(started, machine, options, rows, baseline)
     print(f"\nWritten to {path.relative_to(config.ROOT)}")
     if args.ingest:
-        return ingest(args.ingest, started)
+        return ingest(args.ingest, args.ingest_batch, started)
     return 0
 
 
-def ingest(count: int, started: datetime) -> int:
+def ingest(count: int, batch: int, started: datetime) -> int:
     """bench/ingest.py in a process of its own: it needs its own broker settings, a Celery
-    worker and a fresh gunicorn. Same environment, so the same database."""
-    step(f"ingestion: bench/ingest.py --count {count}")
-    command = [
-        sys.executable,
-        str(config.BENCH_DIR / "ingest.py"),
-        "--count",
-        str(count),
-        "--results-name",
-        f"{started:%Y%m%dT%H%M%SZ}-ingest",
-    ]
-    return subprocess.run(command, cwd=config.ROOT, check=False).returncode
+    worker and a fresh gunicorn. Same environment, so the same database.
+
+    Twice: one order a delivery (as Shopify and WooCommerce send them), then, unless
+    ``batch`` is 0 or 1, batch deliveries of ``batch`` orders; both tables at the end.
+    """
+    from bench import ingest as ingest_bench
+
+    modes = [1] + ([batch] if batch > 1 else [])
+    returncodes, reports = [], []
+    for size in modes:
+        name = f"{started:%Y%m%dT%H%M%SZ}-ingest" + (f"-batch{size}" if size > 1 else "")
+        options = ["--count", str(count)] + (["--batch", str(size)] if size > 1 else [])
+        step(f"ingestion: bench/ingest.py {' '.join(options)}")
+        command = [
+            sys.executable,
+            str(config.BENCH_DIR / "ingest.py"),
+            *options,
+            "--results-name",
+            name,
+        ]
+        returncode = subprocess.run(command, cwd=config.ROOT, check=False).returncode
+        returncodes.append(returncode)
+        path = config.RESULTS_DIR / f"{name}.json"
+        if returncode == 0 and path.exists():
+            reports.append(ingest_bench.report_of(path))
+    if len(reports) > 1:
+        step("ingestion, both modes")
+        print("\n\n".join(reports))
+    return next((code for code in returncodes if code), 0)
 
 
 if __name__ == "__main__":
