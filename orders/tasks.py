@@ -1,5 +1,7 @@
 """Order tasks: thin, take ids, safe to run twice."""
 
+import random
+
 from celery import shared_task
 
 from . import services
@@ -8,6 +10,10 @@ from . import services
 @shared_task(name="orders.tasks.process_delivery", bind=True)
 def process_delivery(self, delivery_pk: int) -> str:
     delivery = services.delivery_process(delivery_id=delivery_pk)
+    if getattr(delivery, "retry_soon", False):
+        # Lost a deadlock to another worker: run again in a moment, at a random one, so
+        # the two do not meet again.
+        raise self.retry(countdown=random.uniform(0.2, 2.0), max_retries=8)
     if getattr(delivery, "retry_later", False):
         # A platform API failed for now (e.g. Stripe unreachable): try again with backoff;
         # after the last try the delivery stays in the inbox for staff to replay.

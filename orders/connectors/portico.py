@@ -1,9 +1,10 @@
 """Portico's own JSON format, for stores without a built-in connector (docs/connectors.md).
 
 ``POST /webhooks/portico/`` with ``X-Portico-Signature: sha256=<hex HMAC-SHA256 of the raw
-body>`` and ``X-Portico-Delivery-Id``. The body is ``{"type": "order" | "shipment" |
-"refund", "data": {...}}``. The same records, one per line, are what ``import_orders``
-reads from a JSON Lines file.
+body>`` and ``X-Portico-Delivery-Id``. The body is one record, ``{"type": "order" |
+"shipment" | "refund", "data": {...}}``, or a batch of them, ``{"type": "batch",
+"records": [...]}``. The same records, one per line, are what ``import_orders`` reads
+from a JSON Lines file.
 """
 
 from typing import Any
@@ -29,11 +30,16 @@ from .base import (
     as_quantity,
     as_text,
     get,
+    scope,
     scoped,
 )
 from .hmac_signing import header, verify_hex
 
 TYPES = ("order", "shipment", "refund")
+BATCH = "batch"
+# A store's sync job sends up to this many records in one delivery (about 2 MB of orders,
+# well under the endpoint's 5 MB limit).
+MAX_BATCH_RECORDS = 1000
 STATUSES = set(ShipmentStatus.values)
 FINANCIAL = set(Order.FinancialStatus.values)
 
@@ -248,14 +254,32 @@ def parse_record(record: Any):
     """One ``{"type": …, "data": {…}}`` record → one normalised change."""
     record = as_object(record, "body")
     kind = as_text(get(record, "type"), "type")
+    if kind not in TYPES:
+        raise PayloadError("type", f"must be one of {', '.join(TYPES)}")
     data = as_object(get(record, "data"), "data")
     if kind == "order":
         return parse_order(data)
     if kind == "shipment":
         return parse_shipment(data, "data.")
-    if kind == "refund":
-        return parse_refund(data, "data.")
-    raise PayloadError("type", f"must be one of {', '.join(TYPES)}")
+    return parse_refund(data, "data.")
+
+
+def parse_batch(payload: dict) -> list:
+    """``{"type": "batch", "records": [record, …]}`` → its changes, in order.
+
+    A batch is all or nothing: one bad record fails the delivery, naming its field as
+    ``records.<n>.<field>``, and none of its records is applied.
+    """
+    records = as_list(get(payload, "records"), "records")
+    if not records:
+        raise PayloadError("records", "must hold at least one record")
+    if len(records) > MAX_BATCH_RECORDS:
+        raise PayloadError("records", f"must hold at most {MAX_BATCH_RECORDS} records")
+    changes = []
+    for i, record in enumerate(records):
+        with scope(f"records.{i}."):
+            changes.append(parse_record(record))
+    return changes
 
 
 class PorticoConnector(BaseConnector):
@@ -274,6 +298,8 @@ class PorticoConnector(BaseConnector):
         return ""
 
     def parse(self, topic, payload):
+        if isinstance(payload, dict) and payload.get("type") == BATCH:
+            return parse_batch(payload)
         return [parse_record(payload)]
 
 

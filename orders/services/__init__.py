@@ -4,6 +4,7 @@ from .inbox import Received, delivery_process, delivery_receive, delivery_replay
 from .mirror import (
     Outcome,
     apply,
+    apply_many,
     customer_upsert,
     customers_link_for_user,
     lookup_number,
@@ -18,6 +19,7 @@ __all__ = [
     "Outcome",
     "Received",
     "apply",
+    "apply_many",
     "customer_upsert",
     "customers_link_for_user",
     "delivery_process",

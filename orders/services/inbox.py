@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from ..connectors import get_connector
@@ -108,8 +108,7 @@ def delivery_process(*, delivery_id: int, replay: bool = False) -> WebhookDelive
         payload = json.loads(delivery.body_bytes)
         changes = adapter.parse(delivery.topic, payload)
         changes = _enrich(adapter, changes)
-        with transaction.atomic():
-            outcomes = [mirror.apply(connector=delivery.connector, change=c) for c in changes]
+        outcomes = mirror.apply_many(connector=delivery.connector, changes=changes)
     except OrderNotYetKnown as exc:
         delivery.status = WebhookDelivery.Status.WAITING
         delivery.waiting_for = _clean(exc.key)[:150]
@@ -123,9 +122,12 @@ def delivery_process(*, delivery_id: int, replay: bool = False) -> WebhookDelive
         delivery.error, delivery.error_field = _clean(f"not valid JSON ({exc})"), "body"
     except Exception as exc:
         # Whatever went wrong, the delivery stays in the inbox, marked, for staff to replay.
-        # A passing failure of a platform's API (Stripe line items) is retried by the task.
+        # A passing failure of a platform's API (Stripe line items), or of the database
+        # (two batches that lock the same customers deadlock; PostgreSQL aborts one), is
+        # retried by the task.
         log.exception("delivery %s failed", delivery.pk)
-        delivery.retry_later = getattr(exc, "retryable", False)
+        delivery.retry_soon = is_contention(exc)
+        delivery.retry_later = delivery.retry_soon or getattr(exc, "retryable", False)
         delivery.status = (
             WebhookDelivery.Status.RECEIVED
             if delivery.retry_later
@@ -139,14 +141,29 @@ def delivery_process(*, delivery_id: int, replay: bool = False) -> WebhookDelive
         )
         delivery.error = delivery.error_field = delivery.waiting_for = ""
         delivery.processed_at = timezone.now()
+        keys = []
         for change, outcome in zip(changes, outcomes, strict=True):
             if isinstance(change, OrderData) and outcome.order is not None:
-                _wake_waiting(f"{delivery.connector}:{change.external_id}")
+                keys.append(f"{delivery.connector}:{change.external_id}")
                 if outcome.order.payment_reference:
                     reference = outcome.order.payment_reference
-                    _wake_waiting(f"{delivery.connector}:{mirror.PAYMENT_PREFIX}{reference}")
+                    keys.append(f"{delivery.connector}:{mirror.PAYMENT_PREFIX}{reference}")
+        _wake_waiting(keys)
     delivery.save()
     return delivery
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction was aborted
+# for another one's sake and succeeds when run again.
+CONTENTION_SQLSTATES = {"40P01", "40001"}
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database aborting a transaction that a retry would pass."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) in CONTENTION_SQLSTATES
 
 
 def _enrich(adapter, changes):
@@ -155,10 +172,13 @@ def _enrich(adapter, changes):
     return enrich(changes) if enrich else changes
 
 
-def _wake_waiting(key: str) -> None:
+def _wake_waiting(keys: list[str]) -> None:
+    """Queue the deliveries that wait for any of these orders (one query for a batch)."""
+    if not keys:
+        return
     waiting = list(
         WebhookDelivery.objects.filter(
-            waiting_for=key, status=WebhookDelivery.Status.WAITING
+            waiting_for__in=keys, status=WebhookDelivery.Status.WAITING
         ).values_list("pk", flat=True)
     )
     for pk in waiting:

@@ -80,22 +80,35 @@ def customer_upsert(*, connector: str, data: CustomerData) -> Customer:
     if customer is None:
         try:
             with transaction.atomic():
-                customer = Customer.objects.create(
-                    email=email,
-                    first_name=data.first_name,
-                    last_name=data.last_name,
-                    phone=data.phone,
-                    locale=data.locale[:12],
-                    accepts_marketing=data.accepts_marketing,
-                    connector=connector,
-                    external_id=data.external_id,
-                )
+                customer = Customer.objects.create(**_customer_fields(connector, data))
         except IntegrityError:
             # Created concurrently by another delivery: use that row.
             customer = _customers_by_email(email).select_for_update().get()
         else:
             _link_user(customer)
             return customer
+    changed = _customer_merge(customer, data)
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer
+
+
+def _customer_fields(connector: str, data: CustomerData) -> dict:
+    """A new customer's fields."""
+    return {
+        "email": data.email.lower(),
+        "first_name": data.first_name,
+        "last_name": data.last_name,
+        "phone": data.phone,
+        "locale": data.locale[:12],
+        "accepts_marketing": data.accepts_marketing,
+        "connector": connector,
+        "external_id": data.external_id,
+    }
+
+
+def _customer_merge(customer: Customer, data: CustomerData) -> list[str]:
+    """Fill what the customer lacks, follow their latest marketing choice; the changed names."""
     changed = []
     for name in ("first_name", "last_name", "phone", "locale", "external_id"):
         value = getattr(data, name)
@@ -105,9 +118,7 @@ def customer_upsert(*, connector: str, data: CustomerData) -> Customer:
     if data.accepts_marketing != customer.accepts_marketing:
         customer.accepts_marketing = data.accepts_marketing
         changed.append("accepts_marketing")
-    if changed:
-        customer.save(update_fields=[*changed, "updated_at"])
-    return customer
+    return changed
 
 
 def _link_user(customer: Customer) -> None:
@@ -185,25 +196,7 @@ def order_upsert(*, connector: str, data: OrderData) -> Outcome:
         return outcome
 
     customer = customer_upsert(connector=connector, data=data.customer) if data.customer else None
-    fields = {
-        "number": data.number,
-        "lookup_number": lookup_number(data.number),
-        "email": data.email.lower(),
-        "currency": data.currency,
-        "subtotal": data.subtotal,
-        "discount_total": data.discount_total,
-        "shipping_total": data.shipping_total,
-        "tax_total": data.tax_total,
-        "total": data.total,
-        "discount_codes": data.discount_codes,
-        "financial_status": data.financial_status,
-        "placed_at": data.placed_at,
-        "cancel_reason": data.cancel_reason,
-        "source_updated_at": data.updated_at or (order.source_updated_at if order else None),
-        "shipping_address": data.shipping_address,
-    }
-    if data.payment_reference:
-        fields["payment_reference"] = data.payment_reference
+    fields = _order_fields(data, order)
     if customer is not None:
         fields["customer"] = customer
 
@@ -221,14 +214,7 @@ def order_upsert(*, connector: str, data: OrderData) -> Outcome:
             # Another worker created it between our read and insert: apply on top of it.
             return order_upsert(connector=connector, data=data)
         outcome.created = True
-        outcome.events.append("placed")
-        _on_commit(signals.order_placed, Order, order_id=order.pk)
-        if order.paid_at:
-            outcome.events.append("paid")
-            _on_commit(signals.order_paid, Order, order_id=order.pk)
-        if order.cancelled_at:
-            outcome.events.append("cancelled")
-            _on_commit(signals.order_cancelled, Order, order_id=order.pk)
+        _announce_new_order(order, outcome)
     else:
         was_paid, was_cancelled = order.paid_at is not None, order.cancelled_at is not None
         for name, value in fields.items():
@@ -257,24 +243,48 @@ def order_upsert(*, connector: str, data: OrderData) -> Outcome:
     return outcome
 
 
+def _announce_new_order(order: Order, outcome: Outcome) -> None:
+    """A new order's signals, on commit: placed, and paid / cancelled if it came so."""
+    outcome.events.append("placed")
+    _on_commit(signals.order_placed, Order, order_id=order.pk)
+    if order.paid_at:
+        outcome.events.append("paid")
+        _on_commit(signals.order_paid, Order, order_id=order.pk)
+    if order.cancelled_at:
+        outcome.events.append("cancelled")
+        _on_commit(signals.order_cancelled, Order, order_id=order.pk)
+
+
+def _order_fields(data: OrderData, order: Order | None = None) -> dict:
+    """The order's own fields from the store's data (``order``: the stored one, if any)."""
+    fields = {
+        "number": data.number,
+        "lookup_number": lookup_number(data.number),
+        "email": data.email.lower(),
+        "currency": data.currency,
+        "subtotal": data.subtotal,
+        "discount_total": data.discount_total,
+        "shipping_total": data.shipping_total,
+        "tax_total": data.tax_total,
+        "total": data.total,
+        "discount_codes": data.discount_codes,
+        "financial_status": data.financial_status,
+        "placed_at": data.placed_at,
+        "cancel_reason": data.cancel_reason,
+        "source_updated_at": data.updated_at or (order.source_updated_at if order else None),
+        "shipping_address": data.shipping_address,
+    }
+    if data.payment_reference:
+        fields["payment_reference"] = data.payment_reference
+    return fields
+
+
 def _lines_sync(order: Order, lines: list[LineData], *, complete: bool, new: bool) -> None:
     existing = {} if new else {line.external_id: line for line in order.lines.all()}
     seen, created = set(), []
     for data in lines:
         seen.add(data.external_id)
-        values = {
-            "sku": data.sku,
-            "title": data.title[:255],
-            "variant_title": data.variant_title[:255],
-            "quantity": data.quantity,
-            "unit_price": data.unit_price,
-            "discount_total": data.discount_total,
-            "product_type": data.product_type,
-            "tags": data.tags,
-            "is_final_sale": data.is_final_sale,
-            "is_gift_card": data.is_gift_card,
-            "removed": False,
-        }
+        values = _line_values(data)
         line = existing.get(data.external_id)
         if line is None:
             line = OrderLine(order=order, external_id=data.external_id, **values)
@@ -292,6 +302,22 @@ def _lines_sync(order: Order, lines: list[LineData], *, complete: bool, new: boo
     order._lines_by_external = existing
 
 
+def _line_values(data: LineData) -> dict:
+    return {
+        "sku": data.sku,
+        "title": data.title[:255],
+        "variant_title": data.variant_title[:255],
+        "quantity": data.quantity,
+        "unit_price": data.unit_price,
+        "discount_total": data.discount_total,
+        "product_type": data.product_type,
+        "tags": data.tags,
+        "is_final_sale": data.is_final_sale,
+        "is_gift_card": data.is_gift_card,
+        "removed": False,
+    }
+
+
 def _lines_by_external(order: Order) -> dict[str, OrderLine]:
     """The order's lines by the store's id, read once per transaction."""
     if not hasattr(order, "_lines_by_external"):
@@ -307,15 +333,20 @@ def _fulfillment_status_update(order: Order) -> None:
         ShipmentLine.objects.filter(shipment__order=order).aggregate(n=Sum("quantity"))["n"] or 0
     )
     whole_order_shipments = order.shipments.filter(items__isnull=True).exists()
-    if whole_order_shipments or (ordered and shipped >= ordered):
-        status = Order.FulfillmentStatus.FULFILLED
-    elif shipped:
-        status = Order.FulfillmentStatus.PARTIAL
-    else:
-        status = Order.FulfillmentStatus.UNFULFILLED
+    status = _fulfillment_status(ordered, shipped, whole_order=whole_order_shipments)
     if order.fulfillment_status != status:
         Order.objects.filter(pk=order.pk).update(fulfillment_status=status)
         order.fulfillment_status = status
+
+
+def _fulfillment_status(ordered: int, shipped: int, *, whole_order: bool) -> str:
+    """From quantities ordered (gift cards aside) and shipped; a shipment that names no
+    lines carries the whole order."""
+    if whole_order or (ordered and shipped >= ordered):
+        return Order.FulfillmentStatus.FULFILLED
+    if shipped:
+        return Order.FulfillmentStatus.PARTIAL
+    return Order.FulfillmentStatus.UNFULFILLED
 
 
 PAYMENT_PREFIX = "pi:"
@@ -373,23 +404,10 @@ def _shipment_apply(order: Order, data: ShipmentData) -> Outcome:
     if shipment is not None and _is_stale(shipment.source_updated_at, data.updated_at):
         outcome.stale = True
         return outcome
-    code = carriers.normalise(data.carrier or data.carrier_name)
-    values = {
-        "carrier": code or data.carrier[:50],
-        "carrier_name": carriers.display_name(code, data.carrier_name or data.carrier)[:100],
-        "tracking_number": data.tracking_number,
-        "tracking_url": carriers.tracking_url(code, data.tracking_number, data.tracking_url),
-        "shipped_at": data.shipped_at,
-        "estimated_delivery_at": data.estimated_delivery_at,
-        "delivered_at": data.delivered_at,
-    }
-    if data.updated_at:
-        values["source_updated_at"] = data.updated_at
     previous = shipment.status if shipment else None
     changed = data.status != previous
     now = timezone.now()
-    if changed and data.status == ShipmentStatus.DELIVERED and not data.delivered_at:
-        values["delivered_at"] = data.updated_at or now
+    values = _shipment_values(data, changed=changed, now=now)
     if shipment is None:
         shipment = Shipment.objects.create(
             order=order,
@@ -411,20 +429,47 @@ def _shipment_apply(order: Order, data: ShipmentData) -> Outcome:
     _shipment_lines_sync(order, shipment, data.lines, new=outcome.created)
 
     if changed:
-        outcome.events.append(f"shipment:{shipment.status}")
+        _announce_shipment(shipment, previous, outcome)
+    return outcome
+
+
+def _shipment_values(data: ShipmentData, *, changed: bool, now) -> dict:
+    """The shipment's fields from the store's data, carrier names and links normalised."""
+    code = carriers.normalise(data.carrier or data.carrier_name)
+    values = {
+        "carrier": code or data.carrier[:50],
+        "carrier_name": carriers.display_name(code, data.carrier_name or data.carrier)[:100],
+        "tracking_number": data.tracking_number,
+        "tracking_url": carriers.tracking_url(code, data.tracking_number, data.tracking_url),
+        "shipped_at": data.shipped_at,
+        "estimated_delivery_at": data.estimated_delivery_at,
+        "delivered_at": data.delivered_at,
+    }
+    if data.updated_at:
+        values["source_updated_at"] = data.updated_at
+    if changed and data.status == ShipmentStatus.DELIVERED and not data.delivered_at:
+        values["delivered_at"] = data.updated_at or now
+    return values
+
+
+def _announce_shipment(shipment: Shipment, previous: str | None, outcome: Outcome) -> None:
+    """A shipment's new status, on commit: updated, and delivered when it is."""
+    outcome.events.append(f"shipment:{shipment.status}")
+    _on_commit(
+        signals.shipment_updated,
+        Shipment,
+        shipment_id=shipment.pk,
+        order_id=shipment.order_id,
+        status=shipment.status,
+        previous_status=previous,
+    )
+    if shipment.status == ShipmentStatus.DELIVERED:
         _on_commit(
-            signals.shipment_updated,
+            signals.shipment_delivered,
             Shipment,
             shipment_id=shipment.pk,
-            order_id=order.pk,
-            status=shipment.status,
-            previous_status=previous,
+            order_id=shipment.order_id,
         )
-        if shipment.status == ShipmentStatus.DELIVERED:
-            _on_commit(
-                signals.shipment_delivered, Shipment, shipment_id=shipment.pk, order_id=order.pk
-            )
-    return outcome
 
 
 def _events_add(shipment: Shipment, events: list[TrackingEventData], *, new: bool) -> None:
@@ -438,19 +483,23 @@ def _events_add(shipment: Shipment, events: list[TrackingEventData], *, new: boo
         )
         by_key = {key: event for key, event in by_key.items() if key not in stored}
     TrackingEvent.objects.bulk_create(
-        [
-            TrackingEvent(
-                shipment=shipment,
-                dedupe_key=key,
-                status=event.status,
-                message=event.message[:500],
-                location=event.location[:200],
-                occurred_at=event.occurred_at,
-            )
-            for key, event in by_key.items()
-        ],
-        ignore_conflicts=not new,
+        _event_rows(shipment, events=by_key), ignore_conflicts=not new
     )
+
+
+def _event_rows(shipment: Shipment, *, events: dict[str, TrackingEventData]):
+    """Unsaved rows for events keyed by ``_event_key``."""
+    return [
+        TrackingEvent(
+            shipment=shipment,
+            dedupe_key=key,
+            status=event.status,
+            message=event.message[:500],
+            location=event.location[:200],
+            occurred_at=event.occurred_at,
+        )
+        for key, event in events.items()
+    ]
 
 
 def _shipment_lines_sync(
@@ -540,6 +589,237 @@ def _refunded_status(order: Order) -> str:
     if refunded >= order.total:
         return Order.FinancialStatus.REFUNDED
     return Order.FinancialStatus.PARTIALLY_REFUNDED
+
+
+# --- Many changes at once -----------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_many(*, connector: str, changes: list) -> list[Outcome]:
+    """Apply a delivery's changes in one transaction; the outcomes in the same order.
+
+    New orders (not stored yet, named once in ``changes``, without refunds or repeated line
+    or shipment ids) are written set-based: a handful of queries for the whole batch
+    instead of a couple of dozen per order. Everything else goes through ``apply``, one
+    change at a time, after them. The result, signals included, is what ``apply`` on each
+    change would give; if another writer creates one of the same orders or customers
+    meanwhile, the batch falls back to ``apply`` for all of them.
+    """
+    outcomes: list[Outcome | None] = [None] * len(changes)
+    fresh = _fresh_orders(connector, changes)
+    if fresh:
+        try:
+            with transaction.atomic():
+                created = _orders_create(connector, [changes[i] for i in fresh])
+        except IntegrityError:
+            log.info("batch of %s new orders raced another writer; applying one by one", len(fresh))
+        else:
+            for i, outcome in zip(fresh, created, strict=True):
+                outcomes[i] = outcome
+    return [
+        outcome if outcome is not None else apply(connector=connector, change=change)
+        for change, outcome in zip(changes, outcomes, strict=True)
+    ]
+
+
+def _fresh_orders(connector: str, changes: list) -> list[int]:
+    """Positions of the orders in ``changes`` that the set-based path can create."""
+    candidates: dict[str, int] = {}
+    named_twice = set()
+    for i, change in enumerate(changes):
+        if not isinstance(change, OrderData):
+            continue
+        if change.external_id in candidates:
+            named_twice.add(change.external_id)
+        elif _plain_new_order(change):
+            candidates[change.external_id] = i
+        else:
+            named_twice.add(change.external_id)  # not for this path, nor its later copies
+    for external_id in named_twice:
+        candidates.pop(external_id, None)
+    if not candidates:
+        return []
+    stored = set(
+        Order.objects.filter(connector=connector, external_id__in=candidates).values_list(
+            "external_id", flat=True
+        )
+    )
+    fresh = {i for external_id, i in candidates.items() if external_id not in stored}
+    # A customer is updated by each of their orders in turn ("their latest choice"): when
+    # one of a customer's orders goes one at a time, all of them do, in the batch's order.
+    slow_emails = {
+        change.customer.email.lower()
+        for i, change in enumerate(changes)
+        if isinstance(change, OrderData) and change.customer and i not in fresh
+    }
+    return sorted(
+        i
+        for i in fresh
+        if not changes[i].customer or changes[i].customer.email.lower() not in slow_emails
+    )
+
+
+def _plain_new_order(data: OrderData) -> bool:
+    line_ids = [line.external_id for line in data.lines]
+    shipment_ids = [shipment.external_id for shipment in data.shipments]
+    return (
+        not data.refunds
+        and len(set(line_ids)) == len(line_ids)
+        and len(set(shipment_ids)) == len(shipment_ids)
+        and all(len({ext for ext, _ in s.lines}) == len(s.lines) for s in data.shipments)
+    )
+
+
+def _orders_create(connector: str, datas: list[OrderData]) -> list[Outcome]:
+    """Create new orders with their customers, lines, shipments and events, set-based."""
+    customers = _customers_for(connector, [data.customer for data in datas if data.customer])
+    now = timezone.now()
+    orders = []
+    for data in datas:
+        order = Order(
+            connector=connector,
+            external_id=data.external_id,
+            paid_at=data.paid_at,
+            cancelled_at=data.cancelled_at,
+            **_order_fields(data),
+        )
+        if data.customer:
+            order.customer = customers[data.customer.email.lower()]
+        orders.append(order)
+    Order.objects.bulk_create(orders)
+
+    lines, shipments = [], []
+    for order, data in zip(orders, datas, strict=True):
+        order._lines_by_external = {
+            line.external_id: OrderLine(
+                order=order, external_id=line.external_id, **_line_values(line)
+            )
+            for line in data.lines
+        }
+        lines += order._lines_by_external.values()
+        for shipment_data in data.shipments:
+            shipment = Shipment(
+                order=order,
+                external_id=shipment_data.external_id,
+                status=shipment_data.status,
+                status_changed_at=now,
+                **_shipment_values(shipment_data, changed=True, now=now),
+            )
+            shipments.append((shipment, shipment_data))
+    OrderLine.objects.bulk_create(lines)
+    Shipment.objects.bulk_create([shipment for shipment, _ in shipments])
+
+    items, events = [], []
+    shipped: dict[int, int] = {}
+    whole_order: set[int] = set()
+    for shipment, data in shipments:
+        by_external = shipment.order._lines_by_external
+        mine = [
+            ShipmentLine(shipment=shipment, line=by_external[external_id], quantity=quantity)
+            for external_id, quantity in data.lines
+            if external_id in by_external
+        ]
+        items += mine
+        shipped[shipment.order_id] = shipped.get(shipment.order_id, 0) + sum(
+            item.quantity for item in mine
+        )
+        if not mine:
+            whole_order.add(shipment.order_id)
+        events += _event_rows(shipment, events={_event_key(e): e for e in data.events})
+    ShipmentLine.objects.bulk_create(items)
+    TrackingEvent.objects.bulk_create(events)
+
+    fulfilled: dict[str, list[int]] = {}
+    for order in orders:
+        ordered = sum(
+            line.quantity for line in order._lines_by_external.values() if not line.is_gift_card
+        )
+        status = _fulfillment_status(
+            ordered, shipped.get(order.pk, 0), whole_order=order.pk in whole_order
+        )
+        if status != order.fulfillment_status:
+            order.fulfillment_status = status
+            fulfilled.setdefault(status, []).append(order.pk)
+    for status, pks in fulfilled.items():
+        Order.objects.filter(pk__in=pks).update(fulfillment_status=status)
+
+    outcomes = []
+    by_order: dict[int, list[Shipment]] = {}
+    for shipment, _ in shipments:
+        by_order.setdefault(shipment.order_id, []).append(shipment)
+    for order in orders:
+        outcome = Outcome(order=order, created=True)
+        _announce_new_order(order, outcome)
+        for shipment in by_order.get(order.pk, []):
+            _announce_shipment(shipment, None, outcome)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _customers_for(connector: str, datas: list[CustomerData]) -> dict[str, Customer]:
+    """The customers of many orders by lower-case email: the stored ones updated as
+    ``customer_upsert`` would, the new ones created (and linked to their user) at once."""
+    merged: dict[str, Customer] = {}
+    stored = {
+        customer.email.lower(): customer
+        for customer in _customers_with_emails({data.email.lower() for data in datas})
+    }
+    changed: dict[str, set[str]] = {}
+    for data in datas:
+        email = data.email.lower()
+        customer = merged.get(email)
+        if customer is None:
+            customer = stored.get(email)
+            if customer is None:
+                customer = Customer(**_customer_fields(connector, data))
+            merged[email] = customer
+            if customer.pk is None:
+                continue
+        changed.setdefault(email, set()).update(_customer_merge(customer, data))
+    new = [customer for customer in merged.values() if customer.pk is None]
+    _link_users(new)
+    Customer.objects.bulk_create(new)
+    for email, names in changed.items():
+        if names and merged[email].pk is not None and email in stored:
+            merged[email].save(update_fields=[*sorted(names), "updated_at"])
+    return merged
+
+
+def _customers_with_emails(emails: set[str]):
+    return (
+        Customer.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .order_by("email_lower")  # every batch locks in the same order
+        .select_for_update()
+    )
+
+
+def _link_users(customers: list[Customer]) -> None:
+    """``_link_user`` for many new customers: each to the user who verified its email,
+    unless that user has a customer record already."""
+    from allauth.account.models import EmailAddress
+
+    if not customers:
+        return
+    users: dict[str, int] = {}
+    for email, user_id in (
+        EmailAddress.objects.filter(
+            email__in=[customer.email for customer in customers], verified=True
+        )
+        .order_by("pk")
+        .values_list("email", "user_id")
+    ):
+        users.setdefault(email, user_id)  # the first address, as ``_link_user`` takes
+    if not users:
+        return
+    taken = set(
+        Customer.objects.filter(user_id__in=users.values()).values_list("user_id", flat=True)
+    )
+    for customer in customers:
+        user_id = users.get(customer.email)
+        if user_id is not None and user_id not in taken:
+            customer.user_id = user_id
+            taken.add(user_id)
 
 
 def apply(*, connector: str, change) -> Outcome:
