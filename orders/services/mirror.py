@@ -601,8 +601,9 @@ def apply_many(*, connector: str, changes: list) -> list[Outcome]:
     New orders (not stored yet, named once in ``changes``, without refunds or repeated line
     or shipment ids) are written set-based: a handful of queries for the whole batch
     instead of a couple of dozen per order. Everything else goes through ``apply``, one
-    change at a time, after them. The result, signals included, is what ``apply`` on each
-    change would give; if another writer creates one of the same orders or customers
+    change at a time in the order given, after them; a shipment or refund listed before
+    its own order goes right after it. The result, signals included, is what ``apply`` on
+    each change would give; if another writer creates one of the same orders or customers
     meanwhile, the batch falls back to ``apply`` for all of them.
     """
     outcomes: list[Outcome | None] = [None] * len(changes)
@@ -616,10 +617,28 @@ def apply_many(*, connector: str, changes: list) -> list[Outcome]:
         else:
             for i, outcome in zip(fresh, created, strict=True):
                 outcomes[i] = outcome
-    return [
-        outcome if outcome is not None else apply(connector=connector, change=change)
-        for change, outcome in zip(changes, outcomes, strict=True)
-    ]
+    for i in _orders_first(changes):
+        if outcomes[i] is None:
+            outcomes[i] = apply(connector=connector, change=changes[i])
+    return outcomes
+
+
+def _orders_first(changes: list) -> list[int]:
+    """Positions in the order to apply them: as given, except that a shipment or refund
+    listed before its order moves to just after it (so a batch never waits for itself)."""
+    first_order_at: dict[str, int] = {}
+    for i, change in enumerate(changes):
+        if isinstance(change, OrderData):
+            first_order_at.setdefault(change.external_id, i)
+    order, deferred = [], {}
+    for i, change in enumerate(changes):
+        owner = getattr(change, "order_external_id", None)
+        if owner is not None and first_order_at.get(owner, -1) > i:
+            deferred.setdefault(first_order_at[owner], []).append(i)
+            continue
+        order.append(i)
+        order += deferred.pop(i, [])
+    return order
 
 
 def _fresh_orders(connector: str, changes: list) -> list[int]:

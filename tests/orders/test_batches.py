@@ -125,6 +125,21 @@ def test_a_shipment_before_its_order_in_the_same_batch_is_applied(client, delive
     assert Shipment.objects.get().order.external_id == "B-1"
 
 
+def test_a_shipment_before_its_stored_order_updated_in_the_same_batch_follows_it(client, deliver):
+    deliver(portico, client, order(1), delivery_id="first")
+    records = batch(
+        shipment_record(id="S-1", order_id="B-1", status="delivered"),
+        order(1, updated_at="2026-06-02T09:31:00+02:00", lines=[]),
+    )
+    deliver(portico, client, records, delivery_id="second")
+    assert WebhookDelivery.objects.get(delivery_id="second").status == (
+        WebhookDelivery.Status.PROCESSED
+    )
+    # The order's update came first and removed its lines; the shipment then went on top.
+    assert not Order.objects.get().lines.filter(removed=False).exists()
+    assert Shipment.objects.get().status == "delivered"
+
+
 def test_a_refund_waiting_for_an_order_is_applied_when_a_batch_brings_it(client, deliver):
     refund = {
         "type": "refund",
