@@ -1,7 +1,8 @@
 """Backfill orders from a file: CSV (one row per order line) or JSON Lines (Portico records).
 
-Every order is applied with ``services.order_upsert``, so importing the same file twice, or
-a file that overlaps what webhooks already delivered, changes nothing. A bad row is
+Orders are applied 500 at a time with ``mirror.apply_many`` (new ones set-based), with the
+same rules as webhooks, so importing the same file twice, or a file that overlaps what
+webhooks already delivered, changes nothing. A bad row is
 reported with its row number and reason; its order is skipped, the others are imported.
 """
 
@@ -158,23 +159,50 @@ def read_jsonl(handle: io.TextIOBase) -> Iterator[Unit]:
             yield Unit([number], error=RowError(number, exc.field, exc.message))
 
 
+# Orders applied together (``mirror.apply_many``): new orders go in set-based.
+CHUNK = 500
+
+
 def import_units(units: Iterable[Unit], *, connector: str, progress=None) -> Report:
     report = Report()
+    chunk: list[Unit] = []
     for unit in units:
         if unit.error is not None:
             report.errors.append(unit.error)
-        else:
+            if progress is not None:
+                progress(len(unit.rows))
+            continue
+        chunk.append(unit)
+        if len(chunk) >= CHUNK:
+            _apply_chunk(chunk, connector, report, progress)
+            chunk = []
+    _apply_chunk(chunk, connector, report, progress)
+    return report
+
+
+def _apply_chunk(chunk: list[Unit], connector: str, report: Report, progress) -> None:
+    """Apply a chunk together; if one of its records waits for an order the mirror does not
+    have, apply them one by one instead, so that record alone is reported."""
+    if not chunk:
+        return
+    try:
+        outcomes = mirror.apply_many(connector=connector, changes=[u.change for u in chunk])
+    except OrderNotYetKnown:
+        outcomes = []
+        for unit in chunk:
             try:
-                outcome = mirror.apply(connector=connector, change=unit.change)
+                outcomes.append(mirror.apply(connector=connector, change=unit.change))
             except OrderNotYetKnown as exc:
                 report.errors.append(RowError(unit.rows[0], "order_id", str(exc)))
-            else:
-                if outcome.created:
-                    report.created += 1
-                elif outcome.stale:
-                    report.stale += 1
-                else:
-                    report.updated += 1
+                outcomes.append(None)
+    for unit, outcome in zip(chunk, outcomes, strict=True):
+        if outcome is None:
+            pass
+        elif outcome.created:
+            report.created += 1
+        elif outcome.stale:
+            report.stale += 1
+        else:
+            report.updated += 1
         if progress is not None:
             progress(len(unit.rows))
-    return report

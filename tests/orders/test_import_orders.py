@@ -103,3 +103,29 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="No such file"):
         call_command("import_orders", str(tmp_path / "nope.csv"))
+
+
+def test_a_record_for_an_order_nobody_sent_is_reported_and_the_rest_imported(tmp_path):
+    records = [
+        {"type": "order", "data": {"id": "J1", "number": "J1", "email": "j@example.com",
+                                   "currency": "GBP", "total": "9.99",
+                                   "placed_at": "2026-01-01T00:00:00Z"}},
+        {"type": "shipment", "data": {"id": "S1", "order_id": "NOPE", "status": "delivered"}},
+        {"type": "order", "data": {"id": "J2", "number": "J2", "email": "k@example.com",
+                                   "currency": "GBP", "total": "5.00",
+                                   "placed_at": "2026-01-02T00:00:00Z"}},
+    ]  # fmt: skip
+    out, err = run(tmp_path, "\n".join(json.dumps(r) for r in records) + "\n", "orders.jsonl")
+    assert "2 created" in out
+    assert "row 2: order_id:" in err and "NOPE" in err
+    assert set(Order.objects.values_list("external_id", flat=True)) == {"J1", "J2"}
+
+
+def test_a_file_longer_than_one_chunk_is_imported_whole(tmp_path, monkeypatch):
+    from orders import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    run(tmp_path, HEADER + GOOD + BAD)
+    out, err = run(tmp_path, HEADER + GOOD + BAD)
+    assert "0 created, 2 already known" in out
+    assert Order.objects.count() == 2 and OrderLine.objects.count() == 3
