@@ -91,3 +91,27 @@ def test_email_send_round_trips_html_and_reply_to():
     sent = mail.outbox[-1]
     assert sent.reply_to == ["help@example.com"]
     assert sent.alternatives[0][0] == "<p>Rich</p>"
+
+
+def test_shipment_emails_go_through_the_bulk_queue_and_the_worker_takes_both():
+    router = celery_app.amqp.router
+    assert router.route({}, "orders.tasks.notify_shipment")["queue"].name == "bulk"
+    assert router.route({}, "orders.tasks.process_delivery")["queue"].name == "celery"
+    assert router.route({}, "portal.tasks.send_email")["queue"].name == "celery"
+    assert list(celery_app.amqp.queues) == ["celery", "bulk"]  # the order workers take them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_shipment_email_is_sent_by_the_worker_from_the_bulk_queue(client, worker):
+    from django.utils import timezone
+
+    from tests.orders.test_webhooks_portico import order_record, shipment_record
+    from tests.orders.webhook_helpers import portico
+
+    mail.outbox = []
+    now = timezone.now().isoformat()
+    order = order_record(email="parcel@example.com")
+    order["data"]["shipments"] = [shipment_record(updated_at=now, shipped_at=now)["data"]]
+    assert portico(client, order).status_code == 202
+    assert _wait_for(lambda: len(mail.outbox) == 1), "the shipment email never went out"
+    assert mail.outbox[0].to == ["parcel@example.com"]
