@@ -5,6 +5,8 @@ order. Failed lookups are counted per client and per order number in the cache, 
 answer to a failed lookup never says whether the number or the email was wrong.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -119,29 +121,48 @@ def track_order(request: HttpRequest, token: str) -> HttpResponse:
     return _order_page(request, pk, version, is_guest=True)
 
 
-def _order_page(request: HttpRequest, pk: int, version, *, is_guest: bool) -> HttpResponse:
+def _order_page(request: HttpRequest, pk: int, version: str, *, is_guest: bool) -> HttpResponse:
     """The order page, rendered once per order version, language and kind of visitor.
 
     Access is checked before this is called; the page holds no form, token or personal
     greeting, so the same HTML serves everyone allowed to see this order.
     """
-    key = ":".join(
+
+    def render_page() -> HttpResponse:
+        order = selectors.order_for_tracking(pk=pk)
+        if order is None:
+            raise Http404("The order is gone.")
+        return render(request, "orders/order_detail.html", {"order": order, "is_guest": is_guest})
+
+    # The order's id, not only the URL: two platforms' orders may share a number.
+    kind = "guest" if is_guest else "customer"
+    return _cached_page(request, ["order", str(pk), version, kind], render_page)
+
+
+def _cached_page(request: HttpRequest, parts: list[str], render_page) -> HttpResponse:
+    """``render_page()``'s HTML, kept for ``PAGE_CACHE_SECONDS`` under ``parts`` (which
+    must name what the page shows: which order or whose list, which version), the language,
+    the time zone and the URL.
+
+    The full URL is part of the key because the page links to itself in the other
+    languages, query string included. A request with messages waiting skips the cache:
+    they are shown once, to that visitor only.
+    """
+    # Hashed: the path is the visitor's to choose (any length, any characters).
+    name = "\n".join(
         [
-            "orders:page:v1",
-            request.path,
-            str(version.timestamp()),
+            *parts,
             translation.get_language(),
-            "guest" if is_guest else "customer",
+            timezone.get_current_timezone_name(),
+            request.get_full_path(),
         ]
     )
+    key = "orders:page:v2:" + hashlib.sha256(name.encode()).hexdigest()
     pending_messages = len(messages.get_messages(request))
     html = None if pending_messages else cache.get(key)
     if html is not None:
         return HttpResponse(html)
-    order = selectors.order_for_tracking(pk=pk)
-    if order is None:
-        raise Http404("The order is gone.")
-    response = render(request, "orders/order_detail.html", {"order": order, "is_guest": is_guest})
+    response = render_page()
     if not pending_messages:
         cache.set(key, response.content, PAGE_CACHE_SECONDS)
     return response
@@ -159,13 +180,34 @@ def _bad_link(request: HttpRequest, *, expired: bool) -> HttpResponse:
 # --- Signed-in customers ------------------------------------------------------------------
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the count instead of running its own ``COUNT(*)``."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 @never_cache
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    services.customers_link_for_user(user=request.user)
-    paginator = Paginator(selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "orders/order_list.html", {"page_obj": page, "orders": page})
+    """The user's orders, 20 a page, rendered once per list version, page and language."""
+    version = selectors.order_list_version(user=request.user)
+    # A customer record the list shows by email but nobody claimed yet becomes the user's
+    # (usually done when the email was confirmed; this catches records that came later).
+    if version.has_unlinked_customer and services.customers_link_for_user(user=request.user):
+        version = selectors.order_list_version(user=request.user)
+
+    def render_page() -> HttpResponse:
+        paginator = _CountedPaginator(
+            selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE, count=version.count
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        return render(request, "orders/order_list.html", {"page_obj": page, "orders": page})
+
+    # The user's id in the key: a list is only ever served to the user it lists for. The
+    # page asked for is in the URL, which is part of the key.
+    return _cached_page(request, ["list", str(request.user.pk), version.key], render_page)
 
 
 @never_cache

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from orders import selectors
-from orders.models import ShipmentStatus
+from orders.models import Order, ShipmentStatus
 from tests.orders.factories import (
     CustomerFactory,
     OrderFactory,
@@ -95,3 +95,121 @@ def test_a_customer_finds_only_their_own_order_by_number(user_factory):
     assert selectors.order_for_user(user=ada, number="1002") is None
     assert selectors.order_for_user(user=lin, number="#1001") is None
     assert selectors.order_for_user(user=ada, number="") is None
+
+
+# --- The reads every request makes: the same rules, in SQL ---------------------------------
+
+
+@pytest.fixture
+def ownership(user_factory):
+    """Ada's orders by each rule, and orders that are not hers."""
+    ada = user_factory(email="ada@example.com")
+    EmailAddress.objects.create(user=ada, email="ada.work@example.com", verified=True)
+    EmailAddress.objects.create(user=ada, email="ada.old@example.com", verified=False)
+    lin = user_factory(email="lin@example.com")
+    mine = {
+        "linked": OrderFactory(
+            number="#2001", customer=CustomerFactory(email="someone@example.com", user=ada)
+        ),
+        "primary": OrderFactory(number="#2002", customer=None, email="ADA@example.com"),
+        "second": OrderFactory(number="#2003", customer=None, email="Ada.Work@example.com"),
+    }
+    not_mine = {
+        "unverified": OrderFactory(number="#2004", customer=None, email="ada.old@example.com"),
+        "lins": OrderFactory(
+            number="#2005", customer=CustomerFactory(email="lin@example.com", user=lin)
+        ),
+        "guest": OrderFactory(number="#2006", customer=None, email="grace@example.com"),
+    }
+    return ada, mine, not_mine
+
+
+def test_the_per_request_reads_follow_the_ownership_rules(ownership):
+    ada, mine, not_mine = ownership
+    assert set(selectors.orders_for_user(user=ada)) == set(mine.values())
+    for order in mine.values():
+        assert selectors.order_key_for_user(user=ada, number=order.number) == (
+            order.pk,
+            selectors.order_version(pk=order.pk),
+        )
+    for order in not_mine.values():
+        assert selectors.order_key_for_user(user=ada, number=order.number) is None
+    assert selectors.order_list_version(user=ada).count == len(mine)
+
+
+def test_an_anonymous_user_reads_nothing(ownership):
+    assert selectors.order_key_for_user(user=AnonymousUser(), number="2002") is None
+    assert selectors.order_list_version(user=AnonymousUser()).count == 0
+
+
+def test_the_order_by_number_read_takes_the_newest_of_two_platforms(user_factory):
+    ada = user_factory(email="ada@example.com")
+    now = timezone.now()
+    OrderFactory(number="#3001", email="ada@example.com", placed_at=now - timedelta(days=9))
+    newer = OrderFactory(number="3001", email="ada@example.com", connector="shopify", placed_at=now)
+    assert selectors.order_key_for_user(user=ada, number="#3001")[0] == newer.pk
+
+
+def test_the_order_version_changes_with_the_order_and_is_none_once_it_is_gone():
+    order = OrderFactory()
+    before = selectors.order_version(pk=order.pk)
+    assert before == selectors.order_version(pk=order.pk)
+    order.save()  # updated_at moves, as every change through the services does
+    assert selectors.order_version(pk=order.pk) != before
+    order.delete()
+    assert selectors.order_version(pk=order.pk) is None
+
+
+def test_the_list_version_changes_when_an_order_changes_joins_or_leaves(ownership):
+    ada, mine, not_mine = ownership
+    seen = {selectors.order_list_version(user=ada).key}
+
+    def changed() -> bool:
+        key = selectors.order_list_version(user=ada).key
+        new = key not in seen
+        seen.add(key)
+        return new
+
+    mine["primary"].save()
+    assert changed()  # an order changed
+    OrderFactory(customer=None, email="ada@example.com")
+    assert changed()  # an order joined
+    EmailAddress.objects.filter(email="ada.work@example.com").update(verified=False)
+    assert changed()  # an order left
+    # One leaves and one joins, written without touching updated_at: the count and the
+    # latest change stay the same, and the list is still told apart.
+    before = selectors.order_list_version(user=ada)
+    Order.objects.filter(pk=mine["primary"].pk).update(email="someone.else@example.com")
+    Order.objects.filter(pk=not_mine["guest"].pk).update(email="ada@example.com")
+    after = selectors.order_list_version(user=ada)
+    assert after.count == before.count
+    assert changed()
+
+
+def test_the_list_version_says_when_a_listed_orders_customer_could_be_linked(user_factory):
+    ada = user_factory(email="ada@example.com")
+    OrderFactory(customer=None, email="ada@example.com")
+    assert not selectors.order_list_version(user=ada).has_unlinked_customer
+    customer = CustomerFactory(email="ada@example.com")
+    OrderFactory(customer=customer, email="ada@example.com")
+    assert selectors.order_list_version(user=ada).has_unlinked_customer
+    customer.user = ada
+    customer.save()
+    assert not selectors.order_list_version(user=ada).has_unlinked_customer
+
+
+@pytest.mark.parametrize(
+    ("read", "queries"),
+    [
+        (lambda user, order: selectors.order_version(pk=order.pk), 1),
+        (lambda user, order: selectors.order_key_for_user(user=user, number=order.number), 1),
+        (lambda user, order: selectors.order_list_version(user=user), 1),
+    ],
+)
+def test_each_per_request_read_is_one_query(user_factory, django_assert_num_queries, read, queries):
+    ada = user_factory(email="ada@example.com")
+    order = OrderFactory(customer=CustomerFactory(email="ada@example.com", user=ada))
+    for _ in range(30):
+        OrderFactory(customer=order.customer, email="ada@example.com")
+    with django_assert_num_queries(queries):
+        read(ada, order)

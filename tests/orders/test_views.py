@@ -8,6 +8,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import signing
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -558,13 +560,34 @@ def test_the_order_list_costs_the_same_queries_whatever_its_length(
     for _ in range(20):
         _small_order(customer=lins)
     client.force_login(ada)
-    client.get("/account/orders/")
-    queries = _count_queries(client, "/account/orders/")
+    client.get("/account/orders/")  # warm per-process caches (content types, site)
+    rendered = _count_queries(client, "/account/orders/?page=1")  # a URL not cached yet
     client.force_login(lin)
     client.get("/account/orders/")
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(rendered):
+        response = client.get("/account/orders/?page=1")
+    assert response.content.decode().count('class="card order-card"') == 20
+
+
+def test_a_cached_order_list_costs_two_queries(client, ada, django_assert_num_queries):
+    customer = CustomerFactory(email="ada@example.com", user=ada)
+    for _ in range(25):
+        _small_order(customer=customer)
+    client.force_login(ada)
+    client.get("/account/orders/")
+    with django_assert_num_queries(2):  # the user, then the list's version
         response = client.get("/account/orders/")
     assert response.content.decode().count('class="card order-card"') == 20
+
+
+def test_a_cached_customer_order_page_costs_two_queries(client, ada, django_assert_num_queries):
+    order = _big_order(customer=CustomerFactory(email="ada@example.com", user=ada))
+    path = reverse("orders:detail", args=[order.lookup_number])
+    client.force_login(ada)
+    client.get(path)
+    with django_assert_num_queries(2):  # the user, then the order's key and version
+        response = client.get(path)
+    assert response.content.decode().count('class="timeline__event') == 50
 
 
 def test_confirming_an_email_links_the_orders_placed_with_it(
@@ -632,3 +655,107 @@ def test_the_order_page_is_cached_per_version_and_shows_a_new_shipment_status_at
     assert "Delivered" in client.get(path).content.decode()
     # The Turkish page is its own entry.
     assert "Teslim edildi" in client.get("/tr" + path).content.decode()
+
+
+# --- What the page cache must never do ------------------------------------------------------
+
+
+def test_a_cached_order_list_is_only_ever_shown_to_its_own_customer(client, ada, user_factory):
+    OrderFactory(number="#9101", customer=CustomerFactory(email="ada@example.com", user=ada))
+    lin = user_factory(email="lin@example.com")
+    OrderFactory(number="#9102", customer=CustomerFactory(email="lin@example.com", user=lin))
+    client.force_login(ada)
+    assert "#9101" in client.get("/account/orders/").content.decode()
+    client.force_login(lin)
+    listing = client.get("/account/orders/").content.decode()
+    assert "#9102" in listing and "#9101" not in listing
+
+
+def test_a_cached_order_page_still_answers_404_to_someone_else(client, ada, user_factory):
+    lin = user_factory(email="lin@example.com")
+    OrderFactory(number="#9201", customer=CustomerFactory(email="lin@example.com", user=lin))
+    client.force_login(lin)
+    assert client.get("/account/orders/9201/").status_code == 200
+    client.force_login(ada)
+    assert client.get("/account/orders/9201/").status_code == 404
+
+
+def test_orders_of_two_platforms_with_one_number_get_their_own_pages(client, ada, user_factory):
+    lin = user_factory(email="lin@example.com")
+    OrderFactory(
+        number="#9301",
+        connector="shopify",
+        customer=CustomerFactory(email="ada@example.com", user=ada),
+        total="11.00",
+    )
+    OrderFactory(
+        number="#9301",
+        connector="woocommerce",
+        customer=CustomerFactory(email="lin@example.com", user=lin),
+        total="99.00",
+    )
+    client.force_login(ada)
+    assert "$11.00" in client.get("/account/orders/9301/").content.decode()
+    client.force_login(lin)
+    page = client.get("/account/orders/9301/").content.decode()
+    assert "$99.00" in page and "$11.00" not in page
+
+
+def test_the_cached_order_list_shows_a_new_order_and_a_new_status_at_once(client, ada):
+    customer = CustomerFactory(email="ada@example.com", user=ada)
+    order = OrderFactory(number="#9401", customer=customer)
+    shipment = ShipmentFactory(order=order, status=ShipmentStatus.IN_TRANSIT)
+    client.force_login(ada)
+    assert "In transit" in client.get("/account/orders/").content.decode()
+    OrderFactory(number="#9402", customer=customer)
+    assert "#9402" in client.get("/account/orders/").content.decode()
+    shipment.status = ShipmentStatus.DELIVERED
+    shipment.save()
+    order.save()  # what the services do on every shipment change: a new order version
+    assert "Delivered" in client.get("/account/orders/").content.decode()
+
+
+def test_the_cached_order_list_drops_an_order_whose_email_is_no_longer_verified(client, ada):
+    EmailAddress.objects.create(user=ada, email="ada.work@example.com", verified=True)
+    OrderFactory(number="#9501", customer=None, email="ada.work@example.com")
+    client.force_login(ada)
+    assert "#9501" in client.get("/account/orders/").content.decode()
+    EmailAddress.objects.filter(email="ada.work@example.com").update(verified=False)
+    assert "#9501" not in client.get("/account/orders/").content.decode()
+    assert client.get("/account/orders/9501/").status_code == 404
+
+
+def test_each_language_has_its_own_cached_order_list(client, ada):
+    OrderFactory(number="#9601", customer=CustomerFactory(email="ada@example.com", user=ada))
+    client.force_login(ada)
+    english = client.get("/account/orders/").content.decode()
+    turkish = client.get("/tr/account/orders/").content.decode()
+    assert '<html lang="en"' in english
+    assert '<html lang="tr"' in turkish
+
+
+def test_a_cached_page_links_to_the_address_that_was_asked_for(client, order):
+    path = token_path(order)
+    client.get(path + "?utm_source=email")
+    html = client.get(path).content.decode()
+    assert "utm_source" not in html
+    assert f'href="/tr{path}"' in html
+
+
+def test_a_page_with_a_message_waiting_shows_it_once_and_is_not_cached(client, ada):
+    from django.contrib.messages import INFO
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    OrderFactory(number="#9701", customer=CustomerFactory(email="ada@example.com", user=ada))
+    client.force_login(ada)
+    storage = CookieStorage(RequestFactory().get("/"))
+    response = HttpResponse()
+    storage.add(INFO, "Your email address is confirmed.")
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    for path in ("/account/orders/", "/account/orders/9701/"):
+        assert "Your email address is confirmed." in client.get(path).content.decode()
+        client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    client.cookies.pop(storage.cookie_name)
+    for path in ("/account/orders/", "/account/orders/9701/"):
+        assert "Your email address is confirmed." not in client.get(path).content.decode()
