@@ -186,12 +186,7 @@ OWNED_BY_NUMBER_SQL = (
     "SELECT o.id, o.updated_at FROM {order} o WHERE o.lookup_number = %s AND {owned} "
     "ORDER BY o.placed_at DESC, o.id DESC LIMIT 1"
 )
-LIST_VERSION_SQL = (
-    "SELECT COUNT(*), MAX(o.updated_at), SUM(o.id), "
-    "SUM(CASE WHEN o.customer_id IS NULL THEN 0 ELSE 1 END), "
-    "(SELECT COUNT(*) FROM {customer} l WHERE l.user_id = %s) "
-    "FROM {order} o WHERE {owned}"
-)
+LIST_VERSION_SQL = "SELECT COUNT(*), MAX(o.updated_at), SUM(o.id) FROM {order} o WHERE {owned}"
 
 
 def _fetch_one(template: str, params: list) -> tuple | None:
@@ -238,20 +233,12 @@ class OrderListVersion:
     # Changes when an order in the list changes (its ``updated_at``, which shipment, event
     # and refund changes bump) and when an order joins or leaves the list.
     key: str
-    # The user has no customer record, yet a listed order (found by email) has one.
-    has_unlinked_customer: bool
 
 
 def order_list_version(*, user) -> OrderListVersion:
     """The user's order list summed up: one query, over the user's own orders only."""
     if user is None or not user.is_authenticated:
-        return OrderListVersion(count=0, key="0", has_unlinked_customer=False)
-    count, latest, id_sum, with_customer, linked = _fetch_one(
-        LIST_VERSION_SQL, [user.pk, user.pk, user.pk, True]
-    )
-    return OrderListVersion(
-        count=count,
-        # With the count and the latest change, the sum of the ids tells two lists apart.
-        key=f"{count}.{latest}.{id_sum or 0}",
-        has_unlinked_customer=bool(with_customer) and not linked,
-    )
+        return OrderListVersion(count=0, key="0")
+    count, latest, id_sum = _fetch_one(LIST_VERSION_SQL, [user.pk, user.pk, True])
+    # With the count and the latest change, the sum of the ids tells two lists apart.
+    return OrderListVersion(count=count, key=f"{count}.{latest}.{id_sum or 0}")

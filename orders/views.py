@@ -193,14 +193,16 @@ class _CountedPaginator(Paginator):
 def order_list(request: HttpRequest) -> HttpResponse:
     """The user's orders, 20 a page, rendered once per list version, page and language."""
     version = selectors.order_list_version(user=request.user)
-    # A customer record the list shows by email but nobody claimed yet becomes the user's
-    # (usually done when the email was confirmed; this catches records that came later).
-    if version.has_unlinked_customer and services.customers_link_for_user(user=request.user):
-        version = selectors.order_list_version(user=request.user)
 
     def render_page() -> HttpResponse:
+        count = version.count
+        # A customer record of one of the user's verified addresses becomes theirs (usually
+        # done when the address was confirmed; this catches records that came later).
+        # Here is enough: a new record comes with an order, which changes the list.
+        if services.customers_link_for_user(user=request.user):
+            count = selectors.order_list_version(user=request.user).count
         paginator = _CountedPaginator(
-            selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE, count=version.count
+            selectors.order_list_for_user(user=request.user), ORDERS_PER_PAGE, count=count
         )
         page = paginator.get_page(request.GET.get("page"))
         return render(request, "orders/order_list.html", {"page_obj": page, "orders": page})

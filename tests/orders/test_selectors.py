@@ -186,18 +186,6 @@ def test_the_list_version_changes_when_an_order_changes_joins_or_leaves(ownershi
     assert changed()
 
 
-def test_the_list_version_says_when_a_listed_orders_customer_could_be_linked(user_factory):
-    ada = user_factory(email="ada@example.com")
-    OrderFactory(customer=None, email="ada@example.com")
-    assert not selectors.order_list_version(user=ada).has_unlinked_customer
-    customer = CustomerFactory(email="ada@example.com")
-    OrderFactory(customer=customer, email="ada@example.com")
-    assert selectors.order_list_version(user=ada).has_unlinked_customer
-    customer.user = ada
-    customer.save()
-    assert not selectors.order_list_version(user=ada).has_unlinked_customer
-
-
 @pytest.mark.parametrize(
     ("read", "queries"),
     [
