@@ -1,0 +1,311 @@
+"""The loyalty program: settings, earning rules, and the points ledger.
+
+The ledger is the truth. Every change of points is one append-only ``Entry`` with a unique
+key derived from its cause (an order and rule, a refund, a redemption), so the same event
+twice changes nothing. Each earn entry opens a ``Lot``: the points, the rule and rate they
+were earned at, when they become available and when they expire. Entries that take points
+away (redeem, expire, reverse, a negative adjustment) say which lots they took from in
+``Allocation`` rows, first in first out. ``Account`` keeps cached balances, changed in the
+same transaction as the entry under a row lock; ``loyalty_check`` proves they match.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+
+@register_setting(icon="pick")
+class ProgramSettings(BaseGenericSetting):
+    """How the points program behaves. One for the whole portal."""
+
+    class EarnOn(models.TextChoices):
+        MERCHANDISE = "merchandise", _("What the products cost, less discounts")
+        TOTAL = "total", _("The order total, shipping and tax included")
+
+    class Expiry(models.TextChoices):
+        NEVER = "never", _("Points never expire")
+        AFTER_EARNED = "after_earned", _("N months after they were earned")
+        AFTER_INACTIVITY = "after_inactivity", _("After N months without activity")
+
+    class SpentReversal(models.TextChoices):
+        NEGATIVE = "negative", _("Allow a negative balance that later points repay")
+        FORGIVE = "forgive", _("Forgive them")
+
+    enabled = models.BooleanField(_("program is on"), default=True)
+    program_name = models.CharField(_("program name"), max_length=60, default="Rewards")
+    enrol_all_customers = models.BooleanField(
+        _("enrol every customer"),
+        default=False,
+        help_text=_("Otherwise customers join when they sign up or opt in on the rewards page."),
+    )
+    earn_on = models.CharField(
+        _("points are earned on"), max_length=20, choices=EarnOn.choices, default=EarnOn.MERCHANDISE
+    )
+    return_window_days = models.PositiveIntegerField(
+        _("days until order points become available"),
+        default=30,
+        help_text=_("The return window: returned goods never leave spendable points behind."),
+    )
+    expiry = models.CharField(
+        _("expiry"), max_length=20, choices=Expiry.choices, default=Expiry.AFTER_EARNED
+    )
+    expiry_months = models.PositiveIntegerField(_("months"), default=12)
+    expiry_reminder_days = models.PositiveIntegerField(
+        _("remind this many days before points expire"), default=14
+    )
+    spent_reversal = models.CharField(
+        _("when refunded points were already spent"),
+        max_length=20,
+        choices=SpentReversal.choices,
+        default=SpentReversal.NEGATIVE,
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("enabled"), FieldPanel("program_name"), FieldPanel("enrol_all_customers")],
+            heading=_("Program"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("earn_on"), FieldPanel("return_window_days"), FieldPanel("spent_reversal")],
+            heading=_("Earning"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("expiry"), FieldPanel("expiry_months"), FieldPanel("expiry_reminder_days")],
+            heading=_("Expiry"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("loyalty program")
+
+
+class EarningRule(models.Model):
+    """A way to earn points. Changing a rule bumps its version; points already earned keep
+    the rule, version and rate they were earned at (on their lot)."""
+
+    class Kind(models.TextChoices):
+        SPEND = "spend", _("Points per amount spent")
+        SIGNUP = "signup", _("Sign-up bonus")
+        FIRST_ORDER = "first_order", _("First order bonus")
+        BIRTHDAY = "birthday", _("Birthday bonus")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    points = models.PositiveIntegerField(
+        _("points"), help_text=_("For points per amount spent: the points per amount below.")
+    )
+    per_amount = models.DecimalField(
+        _("per amount spent"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("1"),
+        help_text=_("E.g. 1 point per 1.00 spent; only for points per amount spent."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        help_text=_("Only orders in this currency (e.g. TRY); empty for every currency."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("points"),
+        FieldPanel("per_amount"),
+        FieldPanel("currency"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        verbose_name = _("earning rule")
+        verbose_name_plural = _("earning rules")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(per_amount__gt=0), name="loyalty_rule_per_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rate(self) -> Decimal:
+        """Points per one unit of currency (spend rules)."""
+        return Decimal(self.points) / self.per_amount
+
+
+class Account(models.Model):
+    """A member's points, or points waiting against an email until its owner verifies it."""
+
+    email = models.EmailField(_("email"), unique=True)  # always lower case
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="loyalty_account",
+    )
+    joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # Cached from the ledger, changed only with an entry, under a row lock.
+    pending = models.IntegerField(_("pending points"), default=0)
+    available = models.IntegerField(_("available points"), default=0)
+    lifetime_earned = models.IntegerField(_("points earned"), default=0)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("loyalty account")
+        verbose_name_plural = _("loyalty accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(pending__gte=0), name="loyalty_pending_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_member(self) -> bool:
+        return self.joined_at is not None
+
+
+class Entry(models.Model):
+    """One change of points. Never updated or deleted."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("Earned")
+        RELEASE = "release", _("Became available")
+        REDEEM = "redeem", _("Spent")
+        EXPIRE = "expire", _("Expired")
+        REVERSE = "reverse", _("Reversed")
+        ADJUST = "adjust", _("Adjusted by staff")
+        # New points paying back a negative balance: they leave their lot, not the balance.
+        REPAY = "repay", _("Repaid a negative balance")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Derived from the cause ("order:12:rule:3", "refund:7:lot:40"): the same cause twice
+    # is one entry.
+    key = models.CharField(max_length=120, unique=True)
+    pending_delta = models.IntegerField(default=0)
+    available_delta = models.IntegerField(default=0)
+    lifetime_delta = models.IntegerField(default=0)
+    # Points a reversal could not take back because they were spent, and forgave.
+    forgiven = models.PositiveIntegerField(default=0)
+    # The lot an earn opened, a release freed, or a reversal takes back (the points may
+    # come from other lots: see allocations).
+    lot = models.ForeignKey(
+        "Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    refund = models.ForeignKey(
+        "orders.Refund", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="loyalty_entry_account")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def points(self) -> int:
+        """The change as a member reads it: pending and available together."""
+        return self.pending_delta + self.available_delta
+
+
+class Lot(models.Model):
+    """Points earned together: one rule on one order, or one bonus."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        AVAILABLE = "available", _("Available")
+        CLOSED = "closed", _("Closed")  # nothing left: spent, expired or reversed
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lots")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    points = models.PositiveIntegerField()
+    # Cached: points minus what allocations took; checked against them.
+    remaining = models.PositiveIntegerField()
+    available_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    rule = models.ForeignKey(
+        EarningRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="lots"
+    )
+    rule_name = models.CharField(max_length=100, blank=True)
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    # Points per unit of currency the lot was earned at (spend rules), kept for reversals.
+    rate = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remaining__lte=models.F("points")), name="loyalty_lot_remaining_lte"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "status"], name="loyalty_lot_account_status")]
+
+    def __str__(self) -> str:
+        return f"{self.points} ({self.rule_name})"
+
+
+class LotLine(models.Model):
+    """How many of a lot's points each order line earned, for reversing a partial refund."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "line"], name="loyalty_lotline_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} for line {self.line_id}"
+
+
+class Allocation(models.Model):
+    """Points an entry took from a lot."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="allocations")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "lot"], name="loyalty_allocation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} from lot {self.lot_id}"

@@ -1,0 +1,31 @@
+"""The program's reactions to orders and accounts: a receiver only enqueues a task (or,
+for a person signing up, calls a quick service)."""
+
+from allauth.account.signals import email_confirmed
+from django.dispatch import receiver
+
+from orders import signals as orders
+
+from . import services
+
+
+@receiver(orders.order_paid, dispatch_uid="loyalty.award_order_points")
+def order_paid(sender, order_id, **kwargs):
+    from .tasks import award_order_points
+
+    award_order_points.delay(order_id)
+
+
+@receiver(orders.order_cancelled, dispatch_uid="loyalty.reverse_on_cancel")
+@receiver(orders.order_refunded, dispatch_uid="loyalty.reverse_on_refund")
+def order_reversed(sender, order_id, **kwargs):
+    from .tasks import reverse_order_points
+
+    reverse_order_points.delay(order_id)
+
+
+@receiver(email_confirmed, dispatch_uid="loyalty.join_on_confirm")
+def join_on_confirm(sender, request, email_address, **kwargs):
+    # Proving an email makes the customer a member, with what waited against that email.
+    services.member_claim_email(user=email_address.user, email=email_address.email)
+    services.member_join(user=email_address.user, email=email_address.email)

@@ -1,0 +1,687 @@
+"""Every write the points ledger allows.
+
+Each public function is one transaction that locks the account row first (one account per
+call), writes entries whose keys derive from their cause, and changes the cached balances
+with them. "Already done" (the key exists) is a normal outcome: the function returns
+without writing. Order events converge: the points of an order are computed from the order
+as it is now (paid? cancelled? what was refunded?), so the same events duplicated or in
+any order end in the same ledger.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from orders.models import Order, RefundLine
+
+from .exceptions import InsufficientPoints
+from .models import Account, Allocation, EarningRule, Entry, Lot, LotLine, ProgramSettings
+
+log = logging.getLogger(__name__)
+
+Status = Lot.Status
+Kind = Entry.Kind
+
+
+def program() -> ProgramSettings:
+    return ProgramSettings.load()
+
+
+# --- Accounts -----------------------------------------------------------------------------
+
+
+def account_for_email(*, email: str) -> Account:
+    """The account points for this email go to, created when first needed."""
+    email = email.strip().lower()
+    account = Account.objects.filter(email=email).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(email=email)
+    except IntegrityError:
+        return Account.objects.get(email=email)
+
+
+def _locked(account_id: int) -> Account:
+    return Account.objects.select_for_update().get(pk=account_id)
+
+
+@transaction.atomic
+def member_join(*, user, email: str | None = None) -> Account:
+    """Make the user a member: their account (the one their email's points wait in) is
+    theirs and joined. Idempotent. Gives the sign-up bonus once."""
+    account = getattr(user, "loyalty_account", None)
+    if account is None:
+        account = account_for_email(email=email or user.email)
+        claimed = Account.objects.filter(pk=account.pk, user__isnull=True).update(user=user)
+        if not claimed:
+            account.refresh_from_db()
+            if account.user_id != user.pk:
+                # The email's points belong to another member; this user starts afresh
+                # under an account of their own login email.
+                account = account_for_email(email=user.email)
+                Account.objects.filter(pk=account.pk, user__isnull=True).update(user=user)
+    account = _locked(account.pk)
+    if account.joined_at is None:
+        account.joined_at = timezone.now()
+        account.save(update_fields=["joined_at"])
+    for rule in EarningRule.objects.filter(kind=EarningRule.Kind.SIGNUP, active=True):
+        _bonus(account, rule, key=f"signup:{account.pk}")
+        break
+    return account
+
+
+@transaction.atomic
+def member_claim_email(*, user, email: str) -> Account | None:
+    """A user verified ``email``: the points waiting against it become theirs, when the
+    user has no account yet (a member has one account; other addresses' points stay)."""
+    if getattr(user, "loyalty_account", None) is not None:
+        return None
+    account = account_for_email(email=email)
+    if Account.objects.filter(pk=account.pk, user__isnull=True).update(user=user):
+        return _locked(account.pk)
+    return None
+
+
+# --- Posting entries ----------------------------------------------------------------------
+
+
+def _post(
+    account: Account,
+    *,
+    kind: str,
+    key: str,
+    pending: int = 0,
+    available: int = 0,
+    lifetime: int = 0,
+    allocations: list[tuple[Lot, int]] = (),
+    **fields,
+) -> Entry | None:
+    """Write one entry and its allocations and move the cached balances with them.
+
+    The caller holds the account's row lock. Returns None when the key exists already.
+    """
+    if Entry.objects.filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            entry = Entry.objects.create(
+                account=account,
+                kind=kind,
+                key=key,
+                pending_delta=pending,
+                available_delta=available,
+                lifetime_delta=lifetime,
+                **fields,
+            )
+    except IntegrityError:
+        return None  # written concurrently for another account's lock holder: done
+    taken = [(lot, points) for lot, points in allocations if points]
+    Allocation.objects.bulk_create(
+        [Allocation(entry=entry, lot=lot, points=points) for lot, points in taken]
+    )
+    for lot, points in taken:
+        lot.remaining -= points
+        if lot.remaining == 0 and lot.status == Status.AVAILABLE:
+            lot.status = Status.CLOSED
+        lot.save(update_fields=["remaining", "status"])
+    account.pending += pending
+    account.available += available
+    account.lifetime_earned += lifetime
+    account.last_activity_at = timezone.now()
+    account.save(update_fields=["pending", "available", "lifetime_earned", "last_activity_at"])
+    return entry
+
+
+def _open_lot(
+    account: Account,
+    *,
+    key: str,
+    points: int,
+    status: str,
+    earned_at: datetime,
+    available_at: datetime | None,
+    rule: EarningRule | None,
+    order: Order | None = None,
+    lines: list[tuple[int, int, int]] = (),
+    note: str = "",
+    staff=None,
+    kind: str = Kind.EARN,
+) -> Lot | None:
+    """An earn (or positive adjustment): a new lot and the entry that opened it."""
+    if points <= 0 or Entry.objects.filter(key=key).exists():
+        return None
+    settings = program()
+    expires_at = None
+    if settings.expiry == ProgramSettings.Expiry.AFTER_EARNED:
+        expires_at = earned_at + relativedelta(months=settings.expiry_months)
+    lot = Lot.objects.create(
+        account=account,
+        status=status,
+        points=points,
+        remaining=points,
+        available_at=available_at,
+        expires_at=expires_at,
+        rule=rule,
+        rule_name=rule.name if rule else note[:100],
+        rule_version=rule.version if rule else None,
+        rate=rule.rate if rule and rule.kind == EarningRule.Kind.SPEND else None,
+        order=order,
+    )
+    LotLine.objects.bulk_create(
+        [LotLine(lot=lot, line_id=line, quantity=q, points=p) for line, q, p in lines if p]
+    )
+    pending = points if status == Status.PENDING else 0
+    entry = _post(
+        account,
+        kind=kind,
+        key=key,
+        pending=pending,
+        available=points - pending,
+        lifetime=points if kind == Kind.EARN else 0,
+        lot=lot,
+        order=order,
+        note=note,
+        staff=staff,
+    )
+    if entry is None:  # the key appeared meanwhile: this lot was never opened
+        lot.lines.all().delete()
+        lot.delete()
+        return None
+    if status == Status.AVAILABLE:
+        _repay(account, lot)
+    return lot
+
+
+def _repay(account: Account, lot: Lot) -> None:
+    """New available points first pay back a negative balance (they are already counted
+    in it: only the lot's remaining points go down)."""
+    if account.available - lot.remaining >= 0:
+        return
+    debt = lot.remaining - account.available
+    _post(
+        account,
+        kind=Kind.REPAY,
+        key=f"repay:lot:{lot.pk}",
+        lot=lot,
+        allocations=[(lot, min(debt, lot.remaining))],
+    )
+
+
+def _bonus(account: Account, rule: EarningRule, *, key: str, order: Order | None = None):
+    now = timezone.now()
+    return _open_lot(
+        account,
+        key=key,
+        points=rule.points,
+        status=Status.AVAILABLE,
+        earned_at=now,
+        available_at=now,
+        rule=rule,
+        order=order,
+        note=rule.name,
+    )
+
+
+# --- Orders -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Earning:
+    rule: EarningRule
+    points: int
+    lines: list[tuple[int, int, int]]  # (order line id, quantity, points)
+
+
+def _floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _spread(total: int, weights: list[Decimal]) -> list[int]:
+    """``total`` points over lines in proportion to ``weights``, summing exactly to it
+    (largest remainder)."""
+    whole = sum(weights)
+    if not whole or not total:
+        return [0] * len(weights)
+    shares = [Decimal(total) * w / whole for w in weights]
+    points = [_floor(s) for s in shares]
+    left = total - sum(points)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - points[i], -i))
+    for i in reversed(by_remainder[-left:] if left else []):
+        points[i] += 1
+    return points
+
+
+def order_earnings(order: Order) -> list[_Earning]:
+    """What a paid order earns under today's rules (campaigns and tiers come on top)."""
+    settings = program()
+    if settings.earn_on == ProgramSettings.EarnOn.TOTAL:
+        base = order.total
+    else:
+        base = order.total - order.shipping_total - order.tax_total
+    base = max(base, Decimal("0"))
+    lines = [line for line in order.lines.all() if not line.removed and not line.is_gift_card]
+    weights = [
+        max(line.unit_price * line.quantity - line.discount_total, Decimal("0")) for line in lines
+    ]
+    earnings = []
+    rules = EarningRule.objects.filter(kind=EarningRule.Kind.SPEND, active=True).filter(
+        Q(currency="") | Q(currency=order.currency)
+    )
+    for rule in rules.order_by("pk"):
+        points = _floor(base * rule.rate)
+        spread = _spread(points, weights)
+        earnings.append(
+            _Earning(
+                rule=rule,
+                points=points,
+                lines=[(line.pk, line.quantity, p) for line, p in zip(lines, spread, strict=True)],
+            )
+        )
+    return earnings
+
+
+def _is_first_order(order: Order) -> bool:
+    earlier = (
+        Order.objects.filter(email__iexact=order.email, paid_at__isnull=False)
+        .filter(cancelled_at__isnull=True)
+        .filter(Q(placed_at__lt=order.placed_at) | Q(placed_at=order.placed_at, pk__lt=order.pk))
+    )
+    return not earlier.exists()
+
+
+@transaction.atomic
+def order_points_award(*, order_id: int) -> list[Lot]:
+    """Pending points for a paid order: one lot per spend rule, plus the first-order bonus.
+
+    Idempotent per order and rule. Nothing for an unpaid or cancelled order. The points
+    become available when the return window closes (``points_release_due``); refunds
+    already recorded are reversed at once, so a refund seen before the payment ends the
+    same as one after it.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    settings = program()
+    if order is None or not settings.enabled or not order.paid_at or order.cancelled_at:
+        return []
+    account = _locked(account_for_email(email=order.email).pk)
+    available_at = order.paid_at + relativedelta(days=settings.return_window_days)
+    lots = []
+    for earning in order_earnings(order):
+        lot = _open_lot(
+            account,
+            key=f"order:{order.pk}:rule:{earning.rule.pk}",
+            points=earning.points,
+            status=Status.PENDING,
+            earned_at=order.paid_at,
+            available_at=available_at,
+            rule=earning.rule,
+            order=order,
+            lines=earning.lines,
+            note=order.number,
+        )
+        if lot is not None:
+            lots.append(lot)
+    bonus = EarningRule.objects.filter(kind=EarningRule.Kind.FIRST_ORDER, active=True).first()
+    if bonus is not None and _is_first_order(order):
+        lot = _open_lot(
+            account,
+            key=f"first-order:{account.pk}",
+            points=bonus.points,
+            status=Status.PENDING,
+            earned_at=order.paid_at,
+            available_at=available_at,
+            rule=bonus,
+            order=order,
+            note=order.number,
+        )
+        if lot is not None:
+            lots.append(lot)
+    _reversals_sync(account, order)
+    return lots
+
+
+@transaction.atomic
+def order_points_reverse(*, order_id: int) -> list[Entry]:
+    """Take back what a cancellation or the order's refunds say is no longer earned.
+
+    Converges: each lot of the order is brought to the reversal the order now calls for
+    (all of it if cancelled or fully refunded; the refunded lines and quantities, else the
+    refunded share of the total), at the points the lot was earned at. Idempotent.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return []
+    account = Account.objects.filter(email=order.email.strip().lower()).first()
+    if account is None:
+        return []
+    return _reversals_sync(_locked(account.pk), order)
+
+
+def _reversal_target(order: Order, lot: Lot) -> int:
+    """How many of the lot's points the order's cancellation or refunds take back."""
+    if order.cancelled_at or order.financial_status == Order.FinancialStatus.REFUNDED:
+        return lot.points
+    lot_lines = list(lot.lines.all())
+    refunded_qty = dict(
+        RefundLine.objects.filter(refund__order=order)
+        .values_list("line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    target = Decimal("0")
+    if lot_lines:
+        for lot_line in lot_lines:
+            q = min(refunded_qty.get(lot_line.line_id, 0), lot_line.quantity)
+            target += Decimal(lot_line.points) * q / lot_line.quantity
+    # Refunds that name no lines take back their share of the order's total.
+    amount_only = order.refunds.filter(lines__isnull=True).aggregate(a=Sum("amount"))[
+        "a"
+    ] or Decimal(0)
+    if amount_only and order.total:
+        target += Decimal(lot.points) * min(amount_only / order.total, Decimal(1))
+    elif not lot_lines and refunded_qty:
+        # A bonus lot of an order with line refunds: the refunded share of the order.
+        refunded = order.refunds.aggregate(a=Sum("amount"))["a"] or Decimal(0)
+        if order.total:
+            target += Decimal(lot.points) * min(refunded / order.total, Decimal(1))
+    return min(lot.points, _floor(target))
+
+
+def _reversed_so_far(lot: Lot) -> int:
+    done = Entry.objects.filter(lot=lot, kind=Kind.REVERSE).aggregate(
+        p=Sum(F("pending_delta") + F("available_delta")), f=Sum("forgiven")
+    )
+    return -(done["p"] or 0) + (done["f"] or 0)
+
+
+def _reversals_sync(account: Account, order: Order) -> list[Entry]:
+    entries = []
+    for lot in Lot.objects.filter(account=account, order=order).order_by("pk"):
+        target = _reversal_target(order, lot)
+        missing = target - _reversed_so_far(lot)
+        if missing > 0:
+            entry = _reverse(account, lot, missing, key=f"reverse:lot:{lot.pk}:to:{target}")
+            if entry is not None:
+                entries.append(entry)
+    return entries
+
+
+def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | None:
+    """Take ``points`` of ``lot`` back: from the lot while it has them, then (they were
+    spent) from the member's other available points, then as the program says: a
+    negative balance or forgiven."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    if lot.status == Status.PENDING:
+        taken = min(points, lot.remaining)
+        return _post(
+            account,
+            kind=Kind.REVERSE,
+            key=key,
+            pending=-taken,
+            lifetime=-taken,
+            lot=lot,
+            order=lot.order,
+            allocations=[(lot, taken)],
+        )
+    allocations = [(lot, min(points, lot.remaining))]
+    short = points - allocations[0][1]
+    if short:
+        for other in _spendable(account).exclude(pk=lot.pk):
+            take = min(short, other.remaining)
+            allocations.append((other, take))
+            short -= take
+            if not short:
+                break
+    forgiven = 0
+    if short and program().spent_reversal == ProgramSettings.SpentReversal.FORGIVE:
+        forgiven, short = short, 0
+    taken = points - forgiven
+    return _post(
+        account,
+        kind=Kind.REVERSE,
+        key=key,
+        available=-taken,
+        lifetime=-points,
+        forgiven=forgiven,
+        lot=lot,
+        order=lot.order,
+        allocations=allocations,
+    )
+
+
+def _spendable(account: Account):
+    """Available lots with points left, in the order they are spent: soonest to expire
+    first, then oldest."""
+    return (
+        Lot.objects.select_for_update()
+        .filter(account=account, status=Status.AVAILABLE, remaining__gt=0)
+        .order_by(F("expires_at").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+# --- Time ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lot_release(*, lot_id: int, now: datetime | None = None) -> Entry | None:
+    """Pending points whose return window has closed become available. Idempotent."""
+    now = now or timezone.now()
+    lot = Lot.objects.filter(pk=lot_id).first()
+    if lot is None:
+        return None
+    account = _locked(lot.account_id)
+    lot = Lot.objects.select_for_update().get(pk=lot_id)
+    if lot.status != Status.PENDING or (lot.available_at and lot.available_at > now):
+        return None
+    points = lot.remaining
+    lot.status = Status.AVAILABLE if points else Status.CLOSED
+    lot.save(update_fields=["status"])
+    entry = _post(
+        account,
+        kind=Kind.RELEASE,
+        key=f"release:lot:{lot.pk}",
+        pending=-points,
+        available=points,
+        lot=lot,
+        order=lot.order,
+    )
+    if points:
+        _repay(account, lot)
+    return entry
+
+
+def points_release_due(*, now: datetime | None = None) -> int:
+    """Release every lot that is due; returns how many were released."""
+    now = now or timezone.now()
+    due = Lot.objects.filter(status=Status.PENDING, available_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in list(due) if lot_release(lot_id=pk, now=now) is not None)
+
+
+@transaction.atomic
+def lot_expire(*, lot_id: int, now: datetime | None = None) -> Entry | None:
+    """What is left of an available lot past its expiry goes. Idempotent."""
+    now = now or timezone.now()
+    lot = Lot.objects.filter(pk=lot_id).first()
+    if lot is None:
+        return None
+    account = _locked(lot.account_id)
+    lot = Lot.objects.select_for_update().get(pk=lot_id)
+    if lot.status != Status.AVAILABLE or not lot.remaining:
+        return None
+    if not _is_expired(account, lot, now):
+        return None
+    return _post(
+        account,
+        kind=Kind.EXPIRE,
+        key=f"expire:lot:{lot.pk}",
+        available=-lot.remaining,
+        lot=lot,
+        allocations=[(lot, lot.remaining)],
+    )
+
+
+def _is_expired(account: Account, lot: Lot, now: datetime) -> bool:
+    settings = program()
+    if settings.expiry == ProgramSettings.Expiry.AFTER_EARNED:
+        return lot.expires_at is not None and lot.expires_at <= now
+    if settings.expiry == ProgramSettings.Expiry.AFTER_INACTIVITY:
+        last = account.last_activity_at or lot.created_at
+        return last + relativedelta(months=settings.expiry_months) <= now
+    return False
+
+
+def points_expire_due(*, now: datetime | None = None) -> int:
+    """Expire every available lot that is due; returns how many expired."""
+    now = now or timezone.now()
+    settings = program()
+    lots = Lot.objects.filter(status=Status.AVAILABLE, remaining__gt=0)
+    if settings.expiry == ProgramSettings.Expiry.AFTER_EARNED:
+        lots = lots.filter(expires_at__lte=now)
+    elif settings.expiry == ProgramSettings.Expiry.AFTER_INACTIVITY:
+        cutoff = now - relativedelta(months=settings.expiry_months)
+        lots = lots.filter(account__last_activity_at__lte=cutoff)
+    else:
+        return 0
+    pks = list(lots.values_list("pk", flat=True))
+    return sum(1 for pk in pks if lot_expire(lot_id=pk, now=now) is not None)
+
+
+# --- Spending and staff -------------------------------------------------------------------
+
+
+@transaction.atomic
+def points_spend(*, account_id: int, points: int, key: str, note: str = "") -> Entry | None:
+    """Spend available points, soonest-expiring first. Raises ``InsufficientPoints``.
+
+    Idempotent per ``key`` (e.g. "redemption:<id>"). Two spends racing on one balance
+    never overspend it: the account row is locked.
+    """
+    if points <= 0:
+        raise ValueError("points must be positive")
+    account = _locked(account_id)
+    if Entry.objects.filter(key=key).exists():
+        return None
+    if account.available < points:
+        raise InsufficientPoints(available=account.available, needed=points)
+    allocations, left = [], points
+    for lot in _spendable(account):
+        take = min(left, lot.remaining)
+        allocations.append((lot, take))
+        left -= take
+        if not left:
+            break
+    return _post(
+        account, kind=Kind.REDEEM, key=key, available=-points, allocations=allocations, note=note
+    )
+
+
+@transaction.atomic
+def points_adjust(*, account_id: int, points: int, staff, reason: str, key: str) -> Entry | None:
+    """A staff member adds or removes available points, with a reason. Idempotent per key.
+
+    Added points are a lot of their own (they expire like any other); removed points come
+    from the soonest-expiring lots and cannot take the balance below zero.
+    """
+    if not points:
+        raise ValueError("points must not be zero")
+    account = _locked(account_id)
+    if points > 0:
+        now = timezone.now()
+        lot = _open_lot(
+            account,
+            key=key,
+            points=points,
+            status=Status.AVAILABLE,
+            earned_at=now,
+            available_at=now,
+            rule=None,
+            note=reason,
+            staff=staff,
+            kind=Kind.ADJUST,
+        )
+        return lot.entries.get(kind=Kind.ADJUST) if lot else None
+    if Entry.objects.filter(key=key).exists():
+        return None
+    if account.available < -points:
+        raise InsufficientPoints(available=account.available, needed=-points)
+    allocations, left = [], -points
+    for lot in _spendable(account):
+        take = min(left, lot.remaining)
+        allocations.append((lot, take))
+        left -= take
+        if not left:
+            break
+    return _post(
+        account,
+        kind=Kind.ADJUST,
+        key=key,
+        available=points,
+        allocations=allocations,
+        note=reason,
+        staff=staff,
+    )
+
+
+# --- The proof ----------------------------------------------------------------------------
+
+
+def ledger_check(*, accounts=None) -> list[str]:
+    """Every way the cached numbers could disagree with the ledger, as sentences; [] when
+    they all agree."""
+    problems = []
+    accounts = Account.objects.all() if accounts is None else accounts
+    sums = {
+        row["account"]: row
+        for row in Entry.objects.values("account").annotate(
+            pending=Sum("pending_delta"),
+            available=Sum("available_delta"),
+            lifetime=Sum("lifetime_delta"),
+        )
+    }
+    lots = {
+        (row["account"], row["status"]): row["left"]
+        for row in Lot.objects.values("account", "status").annotate(left=Sum("remaining"))
+    }
+    for account in accounts.order_by("pk"):
+        row = sums.get(account.pk, {})
+        for name, cached in (
+            ("pending", account.pending),
+            ("available", account.available),
+            ("lifetime", account.lifetime_earned),
+        ):
+            if (row.get(name) or 0) != cached:
+                problems.append(
+                    f"{account.email}: {name} is {cached}, the ledger says {row.get(name) or 0}"
+                )
+        pending_left = lots.get((account.pk, Status.PENDING)) or 0
+        if pending_left != account.pending:
+            problems.append(
+                f"{account.email}: pending lots hold {pending_left}, the balance is "
+                f"{account.pending}"
+            )
+        available_left = lots.get((account.pk, Status.AVAILABLE)) or 0
+        if available_left != max(account.available, 0):
+            problems.append(
+                f"{account.email}: available lots hold {available_left}, the balance is "
+                f"{account.available}"
+            )
+    lots_off = Lot.objects.annotate(taken=Coalesce(Sum("allocations__points"), 0)).exclude(
+        remaining=F("points") - F("taken")
+    )
+    for lot in lots_off:
+        problems.append(
+            f"lot {lot.pk}: {lot.remaining} left of {lot.points}, its allocations leave "
+            f"{lot.points - lot.taken}"
+        )
+    return problems

@@ -1,0 +1,25 @@
+"""Loyalty tasks: thin, take ids, safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="loyalty.tasks.award_order_points")
+def award_order_points(order_id: int) -> int:
+    return len(services.order_points_award(order_id=order_id))
+
+
+@shared_task(name="loyalty.tasks.reverse_order_points")
+def reverse_order_points(order_id: int) -> int:
+    return len(services.order_points_reverse(order_id=order_id))
+
+
+@shared_task(name="loyalty.tasks.release_due_points")
+def release_due_points() -> int:
+    return services.points_release_due()
+
+
+@shared_task(name="loyalty.tasks.expire_due_points")
+def expire_due_points() -> int:
+    return services.points_expire_due()
