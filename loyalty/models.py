@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import RichTextField
 
 
 @register_setting(icon="pick")
@@ -66,6 +67,12 @@ class ProgramSettings(BaseGenericSetting):
         choices=SpentReversal.choices,
         default=SpentReversal.NEGATIVE,
     )
+    how_it_works = RichTextField(
+        _("how it works"),
+        blank=True,
+        features=["h3", "bold", "italic", "link", "ol", "ul"],
+        help_text=_("Shown on the rewards page above the earning rules."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -80,6 +87,7 @@ class ProgramSettings(BaseGenericSetting):
             [FieldPanel("expiry"), FieldPanel("expiry_months"), FieldPanel("expiry_reminder_days")],
             heading=_("Expiry"),
         ),
+        FieldPanel("how_it_works"),
     ]
 
     class Meta:
