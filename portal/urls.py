@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("account/", views.account_dashboard, name="account_dashboard"),
     path("", include("orders.urls")),
+    path("", include("loyalty.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

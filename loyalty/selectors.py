@@ -1,0 +1,142 @@
+"""Reads the customer's rewards page shares.
+
+Every function here answers in a fixed number of queries, whatever the number of entries
+and lots (a test counts them). A member's page reads only rows of the member's own account:
+the account is found by its user, never by a number in the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Abs, Lower
+from django.utils import timezone
+
+from .models import Account, EarningRule, Entry, Lot, ProgramSettings
+
+ENTRIES_PER_PAGE = 20
+
+
+def program_for_request(request) -> ProgramSettings:
+    """The program's settings, cached on the request by Wagtail (one query per request)."""
+    return ProgramSettings.load(request_or_site=request)
+
+
+def earning_rules() -> list[EarningRule]:
+    """The active rules a visitor can read about, spend rules first. One query."""
+    order = Case(
+        *(
+            When(kind=kind, then=Value(i))
+            for i, kind in enumerate(
+                [
+                    EarningRule.Kind.SPEND,
+                    EarningRule.Kind.SIGNUP,
+                    EarningRule.Kind.FIRST_ORDER,
+                    EarningRule.Kind.BIRTHDAY,
+                ]
+            )
+        ),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return list(EarningRule.objects.filter(active=True).order_by(order, "pk"))
+
+
+def account_for_user(*, user) -> Account | None:
+    """The user's own account, or, when they have none yet, the account waiting against
+    their login email if that email is verified (the one ``member_join`` claims). One query.
+
+    An unverified address shows nothing: anyone can type someone else's email at sign-up.
+    """
+    if user is None or not user.is_authenticated:
+        return None
+    email = (user.email or "").strip().lower()
+    verified = EmailAddress.objects.filter(user=user, verified=True).values(
+        email_lower=Lower("email")
+    )
+    return (
+        Account.objects.alias(
+            mine=Case(When(user=user, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .filter(Q(user=user) | Q(user__isnull=True, email=email, email__in=verified))
+        .order_by("mine", "pk")
+        .first()
+    )
+
+
+@dataclass
+class Balances:
+    """What the member's balance panel shows, from the account and its open lots."""
+
+    available: int
+    pending: int
+    lifetime_earned: int
+    # Pending lots, soonest to become available first.
+    pending_lots: list[Lot] = field(default_factory=list)
+    # Available lots with points left, soonest to expire first (no expiry last).
+    available_lots: list[Lot] = field(default_factory=list)
+    expiring_soon: int = 0
+    expiring_soon_until: datetime | None = None
+    # With expiry after inactivity: when the member's points go if nothing happens.
+    inactive_expiry_at: datetime | None = None
+
+
+def balances(
+    *, account: Account, program: ProgramSettings, now: datetime | None = None
+) -> Balances:
+    """The account's balances and open lots. One query (the lots)."""
+    now = now or timezone.now()
+    lots = list(
+        Lot.objects.filter(
+            account=account,
+            status__in=[Lot.Status.PENDING, Lot.Status.AVAILABLE],
+            remaining__gt=0,
+        )
+        .select_related("order", "rule")
+        .order_by("available_at", "expires_at", "created_at", "pk")
+    )
+    pending = [lot for lot in lots if lot.status == Lot.Status.PENDING]
+    available = sorted(
+        (lot for lot in lots if lot.status == Lot.Status.AVAILABLE),
+        key=lambda lot: (lot.expires_at is None, lot.expires_at or now, lot.created_at, lot.pk),
+    )
+    result = Balances(
+        available=account.available,
+        pending=account.pending,
+        lifetime_earned=account.lifetime_earned,
+        pending_lots=pending,
+        available_lots=available,
+    )
+    soon = now + timedelta(days=program.expiry_reminder_days)
+    if program.expiry == ProgramSettings.Expiry.AFTER_EARNED:
+        result.expiring_soon = sum(
+            lot.remaining for lot in available if lot.expires_at and lot.expires_at <= soon
+        )
+        result.expiring_soon_until = soon
+    elif program.expiry == ProgramSettings.Expiry.AFTER_INACTIVITY and available:
+        last = account.last_activity_at or min(lot.created_at for lot in available)
+        result.inactive_expiry_at = last + relativedelta(months=program.expiry_months)
+        if result.inactive_expiry_at <= soon:
+            result.expiring_soon = sum(lot.remaining for lot in available)
+            result.expiring_soon_until = result.inactive_expiry_at
+    # A negative balance (refunded points already spent) leaves nothing to expire.
+    result.expiring_soon = min(result.expiring_soon, max(account.available, 0))
+    return result
+
+
+def history_page(*, account: Account, page: str | int | None) -> Page:
+    """One page of the account's ledger, newest first, with what the page says about each
+    entry's cause (its order, its lot's rule). Two queries: the count and the page."""
+    entries = (
+        Entry.objects.filter(account=account)
+        .select_related("order", "lot", "lot__rule")
+        # What the member reads: pending and available together, without its sign.
+        .annotate(size=Abs(F("pending_delta") + F("available_delta")))
+        .order_by("-created_at", "-pk")
+    )
+    return Paginator(entries, ENTRIES_PER_PAGE).get_page(page)
