@@ -28,6 +28,13 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "wagtailimages.choose_image",
         "orders.view_order",
         "orders.view_customer",
+        "loyalty.view_earningrule",
+        "loyalty.add_earningrule",
+        "loyalty.change_earningrule",
+        "loyalty.change_programsettings",
+        "loyalty.view_account",
+        "loyalty.adjust_account",
+        "loyalty.view_entry",
     ],
     SUPPORT_AGENTS: [
         "wagtailadmin.access_admin",
@@ -35,6 +42,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_customer",
         "orders.view_webhookdelivery",
         "orders.replay_webhookdelivery",
+        "loyalty.view_account",
+        "loyalty.adjust_account",
+        "loyalty.view_entry",
     ],
 }
 
