@@ -1,0 +1,60 @@
+"""The loyalty part of ``seed_demo``: believable, consistent, idempotent and quick."""
+
+import io
+import time
+
+import pytest
+from django.core.management import call_command
+
+from loyalty import demo, services
+from loyalty.models import Account, EarningRule, Entry, Lot, ProgramSettings
+from orders import demo as orders_demo
+from orders.models import Order
+from portal import demo as portal_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def _ledger():
+    return (
+        sorted(Entry.objects.values_list("key", "pending_delta", "available_delta", "forgiven")),
+        sorted(Account.objects.values_list("email", "pending", "available", "lifetime_earned")),
+        sorted(Lot.objects.values_list("pk", "status", "remaining")),
+        EarningRule.objects.count(),
+    )
+
+
+@pytest.fixture
+def demo_orders():
+    portal_demo.seed(stdout=io.StringIO())
+    orders_demo.seed(stdout=io.StringIO())
+
+
+def test_demo_awards_the_demo_orders_and_seeding_again_changes_nothing(demo_orders):
+    started = time.monotonic()
+    demo.seed(stdout=io.StringIO())
+    assert time.monotonic() - started < 10
+
+    assert ProgramSettings.load().enabled
+    assert set(EarningRule.objects.values_list("kind", flat=True)) == {
+        EarningRule.Kind.SPEND,
+        EarningRule.Kind.SIGNUP,
+        EarningRule.Kind.FIRST_ORDER,
+    }
+    # Every paid demo order earned; cancelled ones were taken back; old ones released.
+    paid = Order.objects.filter(paid_at__isnull=False, cancelled_at__isnull=True).count()
+    assert Lot.objects.filter(order__isnull=False, rule__kind="spend").count() == paid
+    assert Entry.objects.filter(kind=Entry.Kind.REVERSE).exists()
+    assert Entry.objects.filter(kind=Entry.Kind.RELEASE).exists()
+    assert Lot.objects.filter(status=Lot.Status.PENDING).exists()  # recent orders wait
+    members = Account.objects.filter(joined_at__isnull=False)
+    assert members.count() >= 60
+    assert Entry.objects.filter(key__startswith="signup:").count() == members.count()
+    assert services.ledger_check() == []
+
+    first = _ledger()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)  # every app's seeder again, loyalty's included
+    assert "Loyalty: program on" in out.getvalue()
+    assert "points for 0 orders" in out.getvalue()
+    assert _ledger() == first
