@@ -134,7 +134,7 @@ def history_page(*, account: Account, page: str | int | None) -> Page:
     entry's cause (its order, its lot's rule). Two queries: the count and the page."""
     entries = (
         Entry.objects.filter(account=account)
-        .select_related("order", "lot", "lot__rule")
+        .select_related("order", "lot", "lot__rule", "lot__order")
         # What the member reads: pending and available together, without its sign.
         .annotate(size=Abs(F("pending_delta") + F("available_delta")))
         .order_by("-created_at", "-pk")
