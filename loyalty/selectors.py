@@ -80,7 +80,10 @@ class Balances:
     pending_lots: list[Lot] = field(default_factory=list)
     # Available lots with points left, soonest to expire first (no expiry last).
     available_lots: list[Lot] = field(default_factory=list)
+    # Points that expire within the program's reminder days, the first date they do, and
+    # the end of that window (lots expiring before it are "soon").
     expiring_soon: int = 0
+    expiring_soon_first: datetime | None = None
     expiring_soon_until: datetime | None = None
     # With expiry after inactivity: when the member's points go if nothing happens.
     inactive_expiry_at: datetime | None = None
@@ -114,15 +117,16 @@ def balances(
     )
     soon = now + timedelta(days=program.expiry_reminder_days)
     if program.expiry == ProgramSettings.Expiry.AFTER_EARNED:
-        result.expiring_soon = sum(
-            lot.remaining for lot in available if lot.expires_at and lot.expires_at <= soon
-        )
+        expiring = [lot for lot in available if lot.expires_at and lot.expires_at <= soon]
+        result.expiring_soon = sum(lot.remaining for lot in expiring)
+        result.expiring_soon_first = min((lot.expires_at for lot in expiring), default=None)
         result.expiring_soon_until = soon
     elif program.expiry == ProgramSettings.Expiry.AFTER_INACTIVITY and available:
         last = account.last_activity_at or min(lot.created_at for lot in available)
         result.inactive_expiry_at = last + relativedelta(months=program.expiry_months)
         if result.inactive_expiry_at <= soon:
             result.expiring_soon = sum(lot.remaining for lot in available)
+            result.expiring_soon_first = result.inactive_expiry_at
             result.expiring_soon_until = result.inactive_expiry_at
     # A negative balance (refunded points already spent) leaves nothing to expire.
     result.expiring_soon = min(result.expiring_soon, max(account.available, 0))
