@@ -199,6 +199,9 @@ class Entry(models.Model):
         ADJUST = "adjust", _("Adjusted by staff")
         # New points paying back a negative balance: they leave their lot, not the balance.
         REPAY = "repay", _("Repaid a negative balance")
+        # Spent points given back to the lots they came from (a reward code that could not
+        # be issued, or was voided unused).
+        RESTORE = "restore", _("Given back")
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -304,11 +307,12 @@ class LotLine(models.Model):
 
 
 class Allocation(models.Model):
-    """Points an entry took from a lot."""
+    """Points an entry took from a lot (negative: points it gave back to the lot, as when
+    a reward code could not be issued)."""
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="allocations")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="allocations")
-    points = models.PositiveIntegerField()
+    points = models.IntegerField()
 
     class Meta:
         constraints = [
@@ -317,3 +321,121 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points} from lot {self.lot_id}"
+
+
+class Reward(models.Model):
+    """Something points buy: a discount code for the store."""
+
+    class Kind(models.TextChoices):
+        AMOUNT_OFF = "amount_off", _("Fixed amount off")
+        PERCENT_OFF = "percent_off", _("Percentage off")
+        FREE_SHIPPING = "free_shipping", _("Free shipping")
+        FREE_PRODUCT = "free_product", _("Free product")
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    points_cost = models.PositiveIntegerField(_("points"))
+    amount = models.DecimalField(
+        _("amount off"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    percent = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
+    product_sku = models.CharField(_("product SKU"), max_length=100, blank=True)
+    minimum_order = models.DecimalField(
+        _("minimum order"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    starts_at = models.DateTimeField(_("available from"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("available until"), null=True, blank=True)
+    stock = models.PositiveIntegerField(
+        _("how many can be redeemed"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    per_customer_limit = models.PositiveIntegerField(
+        _("per customer"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("kind"),
+        FieldPanel("points_cost"),
+        MultiFieldPanel(
+            [
+                FieldPanel("amount"),
+                FieldPanel("currency"),
+                FieldPanel("percent"),
+                FieldPanel("product_sku"),
+                FieldPanel("minimum_order"),
+            ],
+            heading=_("What it gives"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("starts_at"),
+                FieldPanel("ends_at"),
+                FieldPanel("stock"),
+                FieldPanel("per_customer_limit"),
+                FieldPanel("active"),
+            ],
+            heading=_("Availability"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["points_cost", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="amount_off") | (Q(amount__gt=0) & ~Q(currency="")),
+                name="loyalty_reward_amount_off_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percent_off") | Q(percent__gte=1, percent__lte=100),
+                name="loyalty_reward_percent_1_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="free_product") | ~Q(product_sku=""),
+                name="loyalty_reward_free_product_has_sku",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Redemption(models.Model):
+    """Points spent on a reward, and the single-use code they bought."""
+
+    class Status(models.TextChoices):
+        ISSUING = "issuing", _("Being issued")
+        ISSUED = "issued", _("Ready to use")
+        USED = "used", _("Used")
+        FAILED = "failed", _("Could not be issued")
+        VOIDED = "voided", _("Voided")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="redemptions")
+    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    # The request's own key (a form's hidden UUID): the same click twice is one redemption.
+    request_key = models.CharField(max_length=100, unique=True)
+    points = models.PositiveIntegerField()
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUING)
+    stripe_coupon_id = models.CharField(max_length=100, blank=True)
+    stripe_promotion_code_id = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    used_order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.code

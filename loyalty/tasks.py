@@ -23,3 +23,8 @@ def release_due_points() -> int:
 @shared_task(name="loyalty.tasks.expire_due_points")
 def expire_due_points() -> int:
     return services.points_expire_due()
+
+
+@shared_task(name="loyalty.tasks.mark_codes_used")
+def mark_codes_used(order_id: int) -> int:
+    return services.redemptions_mark_used(order_id=order_id)

@@ -8,6 +8,7 @@ each other's key or address. The client pins the API version the library was bui
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import stripe
@@ -20,6 +21,31 @@ TIMEOUT_SECONDS = 20
 NETWORK_RETRIES = 2
 # Stripe's largest page.
 PAGE_SIZE = 100
+
+
+# https://docs.stripe.com/currencies — amounts are in minor units; these have none.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA"}
+    | {"PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
+)
+# These have three (Stripe requires the last digit to be 0, so two decimals hold them).
+THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
+
+
+def currency_exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit, as Stripe counts them."""
+    currency = currency.upper()
+    if currency in ZERO_DECIMAL_CURRENCIES:
+        return 0
+    if currency in THREE_DECIMAL_CURRENCIES:
+        return 3
+    return 2
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """A Decimal amount in the currency's minor unit (half up), as Stripe takes it."""
+    exponent = currency_exponent(currency)
+    return int(Decimal(amount).scaleb(exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class StripeApiError(Exception):
@@ -82,3 +108,47 @@ def _retryable(exc: stripe.StripeError) -> bool:
     if isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError):
         return True
     return (exc.http_status or 0) >= 500
+
+
+def promotion_code_create(
+    *,
+    key: str,
+    code: str,
+    name: str,
+    amount_off: Decimal | None = None,
+    currency: str = "",
+    percent_off: int | None = None,
+    minimum_order: Decimal | None = None,
+) -> tuple[str, str]:
+    """A single-use promotion code on a coupon of its own; (coupon id, promotion code id).
+
+    ``key`` makes both calls idempotent (Stripe's ``Idempotency-Key``): retrying after a
+    timeout or a crash returns the objects the first attempt created, never a second
+    coupon. The coupon applies once; the code can be redeemed once.
+    """
+    coupon: dict[str, Any] = {"name": name[:40], "duration": "once", "max_redemptions": 1}
+    if amount_off is not None:
+        coupon |= {"amount_off": to_minor_units(amount_off, currency), "currency": currency.lower()}
+    else:
+        coupon["percent_off"] = percent_off
+    promotion: dict[str, Any] = {
+        "promotion": {"type": "coupon", "coupon": ""},
+        "code": code,
+        "max_redemptions": 1,
+    }
+    if minimum_order and currency:
+        promotion["restrictions"] = {
+            "minimum_amount": to_minor_units(minimum_order, currency),
+            "minimum_amount_currency": currency.lower(),
+        }
+    try:
+        api = client().v1
+        created = api.coupons.create(coupon, {"idempotency_key": f"{key}:coupon"})
+        promotion["promotion"]["coupon"] = created.id
+        promo = api.promotion_codes.create(promotion, {"idempotency_key": f"{key}:promotion"})
+    except stripe.StripeError as exc:
+        raise StripeApiError(
+            f"creating the promotion code {code} failed: {exc.user_message or exc}",
+            retryable=_retryable(exc),
+        ) from exc
+    return created.id, promo.id

@@ -68,14 +68,6 @@ PAYMENT_STATUSES = {
 # waits for the customer; "failed" and "canceled" never paid anything out.
 RECORDED_REFUND_STATUSES = {"succeeded", "pending"}
 
-# https://docs.stripe.com/currencies — amounts are in minor units; these have none.
-ZERO_DECIMAL_CURRENCIES = frozenset(
-    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA"}
-    | {"PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
-)
-# These have three (Stripe requires the last digit to be 0, so two decimals hold them).
-THREE_DECIMAL_CURRENCIES = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
-
 SESSION = "data.object"
 
 
@@ -87,12 +79,7 @@ def minor_to_decimal(value: Any, currency: str, path: str) -> Decimal:
         raise PayloadError(path, "must be a whole number of the currency's minor unit")
     if abs(value) >= 10**15:
         raise PayloadError(path, "is out of range")
-    if currency in ZERO_DECIMAL_CURRENCIES:
-        exponent = 0
-    elif currency in THREE_DECIMAL_CURRENCIES:
-        exponent = 3
-    else:
-        exponent = 2
+    exponent = stripe_api.currency_exponent(currency)
     return Decimal(value).scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

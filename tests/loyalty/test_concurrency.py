@@ -46,3 +46,46 @@ def test_concurrent_spends_never_take_more_than_the_balance(migrated_db, admin_u
     assert Entry.objects.filter(kind=Entry.Kind.REDEEM).count() == 4 == 10 - len(refused)
     assert account.available == 500 - 4 * 120
     assert services.ledger_check() == []
+
+
+def test_concurrent_redemptions_never_exceed_a_rewards_stock(
+    migrated_db, admin_user, user_factory, settings
+):
+    from loyalty.exceptions import RewardUnavailable
+    from loyalty.models import Redemption, Reward
+
+    settings.STRIPE_API_KEY = ""
+    reward = Reward.objects.create(
+        name="Free shipping", kind=Reward.Kind.FREE_SHIPPING, points_cost=50, stock=3
+    )
+    accounts = []
+    for n in range(8):
+        account = services.member_join(user=user_factory(email=f"m{n}@example.com"))
+        services.points_adjust(
+            account_id=account.pk, points=100, staff=admin_user, reason="seed", key=f"seed{n}"
+        )
+        accounts.append(account)
+    barrier, refused, errors = threading.Barrier(len(accounts)), [], []
+
+    def redeem(account):
+        try:
+            barrier.wait(timeout=10)
+            services.reward_redeem(
+                account_id=account.pk, reward_id=reward.pk, request_key=f"k{account.pk}"
+            )
+        except RewardUnavailable:
+            refused.append(account.pk)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=redeem, args=(a,)) for a in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert Redemption.objects.filter(status=Redemption.Status.ISSUED).count() == 3
+    assert len(refused) == 5
+    assert services.ledger_check() == []

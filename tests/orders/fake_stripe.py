@@ -42,6 +42,11 @@ class FakeStripe:
         self.page_size = page_size
         self.line_items: dict[str, list[dict]] = {}
         self.requests: list[RecordedRequest] = []
+        # What POSTs created, by id; a failing Stripe answers every POST with a 500.
+        self.coupons: dict[str, dict] = {}
+        self.promotion_codes: dict[str, dict] = {}
+        self.failing = False
+        self._idempotent: dict[str, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -57,6 +62,9 @@ class FakeStripe:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 fake._handle(self)
+
+            def do_POST(self):
+                fake._handle_post(self)
 
             def log_message(self, format, *args):
                 pass  # keep test output clean
@@ -152,6 +160,84 @@ class FakeStripe:
                 "url": path,
             },
         )
+
+    def _handle_post(self, handler: BaseHTTPRequestHandler) -> None:
+        """``POST /v1/coupons`` and ``POST /v1/promotion_codes`` (form-encoded, with
+        Stripe's bracket notation), honouring ``Idempotency-Key`` as Stripe does: the same
+        key answers with the first response and creates nothing more."""
+        parts = urlsplit(handler.path)
+        headers = {key.lower(): value for key, value in handler.headers.items()}
+        length = int(headers.get("content-length") or 0)
+        form = {k: v[-1] for k, v in parse_qs(handler.rfile.read(length).decode()).items()}
+        with self._lock:
+            self.requests.append(RecordedRequest("POST", parts.path, form, headers))
+        if headers.get("authorization") != f"Bearer {self.api_key}":
+            return self._error(handler, 401, "invalid_request_error", "Invalid API Key provided.")
+        if self.failing:
+            return self._error(handler, 500, "api_error", "Something went wrong on Stripe's end.")
+        key = headers.get("idempotency-key", "")
+        with self._lock:
+            if key and key in self._idempotent:
+                status, data = self._idempotent[key]
+                return self._json(handler, status, data)
+            status, data = self._create(parts.path, form)
+            if key:
+                self._idempotent[key] = (status, data)
+        return self._json(handler, status, data)
+
+    def _create(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
+        def error(message, param):
+            return 400, {"error": {"type": "invalid_request_error", "message": message,
+                                   "param": param}}  # fmt: skip
+
+        if path == "/v1/coupons":
+            if not form.get("amount_off") and not form.get("percent_off"):
+                return error("Must provide amount_off or percent_off.", "amount_off")
+            if form.get("amount_off") and not form.get("currency"):
+                return error("Must provide currency with amount_off.", "currency")
+            coupon = {
+                "id": f"coupon_fake{len(self.coupons) + 1:04d}",
+                "object": "coupon",
+                "amount_off": int(form["amount_off"]) if form.get("amount_off") else None,
+                "currency": form.get("currency"),
+                "percent_off": float(form["percent_off"]) if form.get("percent_off") else None,
+                "duration": form.get("duration", "once"),
+                "max_redemptions": int(form["max_redemptions"])
+                if form.get("max_redemptions")
+                else None,
+                "name": form.get("name"),
+                "valid": True,
+            }
+            self.coupons[coupon["id"]] = coupon
+            return 200, coupon
+        if path == "/v1/promotion_codes":
+            coupon_id = form.get("promotion[coupon]", "")
+            if form.get("promotion[type]") != "coupon" or coupon_id not in self.coupons:
+                return error(f"No such coupon: '{coupon_id}'", "promotion[coupon]")
+            code = form.get("code", "")
+            if any(p["code"].lower() == code.lower() for p in self.promotion_codes.values()):
+                return error("An active promotion code with this code already exists.", "code")
+            promotion = {
+                "id": f"promo_fake{len(self.promotion_codes) + 1:04d}",
+                "object": "promotion_code",
+                "active": True,
+                "code": code,
+                "promotion": {"type": "coupon", "coupon": coupon_id},
+                "max_redemptions": int(form["max_redemptions"])
+                if form.get("max_redemptions")
+                else None,
+                "restrictions": {
+                    "minimum_amount": int(form["restrictions[minimum_amount]"])
+                    if form.get("restrictions[minimum_amount]")
+                    else None,
+                    "minimum_amount_currency": form.get("restrictions[minimum_amount_currency]"),
+                },
+                "times_redeemed": 0,
+            }
+            self.promotion_codes[promotion["id"]] = promotion
+            return 200, promotion
+        return 404, {"error": {"type": "invalid_request_error",
+                               "message": f"Unrecognized request URL (POST: {path})."}}  # fmt: skip
 
     def _error(self, handler, status, kind, message, *, code=None, param=None) -> None:
         error = {"type": kind, "message": message}
