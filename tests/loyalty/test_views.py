@@ -244,7 +244,7 @@ def test_the_history_says_each_cause_in_words(client, member, store, spend_rule)
     store.refund("R1", lines=[("L1", 1, "20")])  # one of two mugs: 20 of 100 points back
     account = Account.objects.get(user=member)
     services.points_release_due(now=PAID + timedelta(days=31))
-    services.points_spend(account_id=account.pk, points=30, key="redemption:1")
+    services.points_spend(account_id=account.pk, points=30, key="r:1", note="Free shipping")
     services.points_adjust(
         account_id=account.pk, points=25, staff=None, reason="Sorry for the wait", key="a:1"
     )
@@ -258,7 +258,7 @@ def test_the_history_says_each_cause_in_words(client, member, store, spend_rule)
     expected = [
         "Expired −50",
         "Adjusted: Sorry for the wait +25",
-        "Spent −30",
+        "Spent on Free shipping −30",
         "Became available Order #A-1 80",
         "Refund on order #A-1 −20",
         "Order #A-1 +100",
