@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from orders import stripe_api
@@ -172,11 +172,12 @@ def _open_lot(
     note: str = "",
     staff=None,
     kind: str = Kind.EARN,
+    settings: ProgramSettings | None = None,
 ) -> Lot | None:
     """An earn (or positive adjustment): a new lot and the entry that opened it."""
     if points <= 0 or Entry.objects.filter(key=key).exists():
         return None
-    settings = program()
+    settings = settings or program()
     expires_at = None
     if settings.expiry == ProgramSettings.Expiry.AFTER_EARNED:
         expires_at = earned_at + relativedelta(months=settings.expiry_months)
@@ -277,9 +278,9 @@ def _spread(total: int, weights: list[Decimal]) -> list[int]:
     return points
 
 
-def order_earnings(order: Order) -> list[_Earning]:
+def order_earnings(order: Order, *, settings: ProgramSettings | None = None) -> list[_Earning]:
     """What a paid order earns under today's rules (campaigns and tiers come on top)."""
-    settings = program()
+    settings = settings or program()
     if settings.earn_on == ProgramSettings.EarnOn.TOTAL:
         base = order.total
     else:
@@ -307,8 +308,10 @@ def order_earnings(order: Order) -> list[_Earning]:
 
 
 def _is_first_order(order: Order) -> bool:
+    # lower(email) = …: the expression the orders' email index is built on.
     earlier = (
-        Order.objects.filter(email__iexact=order.email, paid_at__isnull=False)
+        Order.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=order.email.strip().lower(), paid_at__isnull=False)
         .filter(cancelled_at__isnull=True)
         .filter(Q(placed_at__lt=order.placed_at) | Q(placed_at=order.placed_at, pk__lt=order.pk))
     )
@@ -331,7 +334,7 @@ def order_points_award(*, order_id: int) -> list[Lot]:
     account = _locked(account_for_email(email=order.email).pk)
     available_at = order.paid_at + relativedelta(days=settings.return_window_days)
     lots = []
-    for earning in order_earnings(order):
+    for earning in order_earnings(order, settings=settings):
         lot = _open_lot(
             account,
             key=f"order:{order.pk}:rule:{earning.rule.pk}",
@@ -343,6 +346,7 @@ def order_points_award(*, order_id: int) -> list[Lot]:
             order=order,
             lines=earning.lines,
             note=order.number,
+            settings=settings,
         )
         if lot is not None:
             lots.append(lot)
@@ -358,6 +362,7 @@ def order_points_award(*, order_id: int) -> list[Lot]:
             rule=bonus,
             order=order,
             note=order.number,
+            settings=settings,
         )
         if lot is not None:
             lots.append(lot)
@@ -419,6 +424,9 @@ def _reversed_so_far(lot: Lot) -> int:
 
 
 def _reversals_sync(account: Account, order: Order) -> list[Entry]:
+    refunded = order.financial_status == Order.FinancialStatus.REFUNDED
+    if not order.cancelled_at and not refunded and not order.refunds.exists():
+        return []  # nothing to take back (the usual case for a new order)
     entries = []
     for lot in Lot.objects.filter(account=account, order=order).order_by("pk"):
         target = _reversal_target(order, lot)
