@@ -67,6 +67,31 @@ class ProgramSettings(BaseGenericSetting):
         choices=SpentReversal.choices,
         default=SpentReversal.NEGATIVE,
     )
+
+    class TierBasis(models.TextChoices):
+        POINTS = "points", _("Points earned")
+        SPEND = "spend", _("Money spent")
+
+    class TierPeriod(models.TextChoices):
+        CALENDAR_YEAR = "calendar_year", _("Calendar year")
+        ROLLING_YEAR = "rolling_year", _("The last 12 months")
+
+    class CampaignOverlap(models.TextChoices):
+        HIGHEST = "highest", _("The most generous campaign wins")
+        STACK = "stack", _("Campaigns add up")
+
+    tier_basis = models.CharField(
+        _("tiers are reached by"), max_length=10, choices=TierBasis.choices, default="points"
+    )
+    tier_period = models.CharField(
+        _("counted over"), max_length=20, choices=TierPeriod.choices, default="calendar_year"
+    )
+    campaign_overlap = models.CharField(
+        _("when campaigns overlap"),
+        max_length=10,
+        choices=CampaignOverlap.choices,
+        default=CampaignOverlap.HIGHEST,
+    )
     how_it_works = RichTextField(
         _("how it works"),
         blank=True,
@@ -86,6 +111,10 @@ class ProgramSettings(BaseGenericSetting):
         MultiFieldPanel(
             [FieldPanel("expiry"), FieldPanel("expiry_months"), FieldPanel("expiry_reminder_days")],
             heading=_("Expiry"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("tier_basis"), FieldPanel("tier_period"), FieldPanel("campaign_overlap")],
+            heading=_("Tiers and campaigns"),
         ),
         FieldPanel("how_it_works"),
     ]
@@ -152,6 +181,105 @@ class EarningRule(models.Model):
         return Decimal(self.points) / self.per_amount
 
 
+class Tier(models.Model):
+    """A VIP level: reached by points earned or money spent in the qualifying period."""
+
+    name = models.CharField(_("name"), max_length=60)
+    threshold = models.DecimalField(
+        _("threshold"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Points earned, or money spent, in the period to reach this tier."),
+    )
+    multiplier = models.DecimalField(
+        _("points multiplier"), max_digits=4, decimal_places=2, default=Decimal("1")
+    )
+    perks = models.TextField(_("perks"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("threshold"),
+        FieldPanel("multiplier"),
+        FieldPanel("perks"),
+    ]
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["threshold"], name="loyalty_tier_threshold_unique"),
+            models.CheckConstraint(condition=Q(multiplier__gte=1), name="loyalty_tier_mult_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    """Extra points for a while: a multiplier, or a fixed bonus per order."""
+
+    class Kind(models.TextChoices):
+        MULTIPLIER = "multiplier", _("Multiply the points")
+        BONUS = "bonus", _("Bonus points per order")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    multiplier = models.DecimalField(
+        _("multiplier"), max_digits=4, decimal_places=2, default=Decimal("2")
+    )
+    bonus_points = models.PositiveIntegerField(_("bonus points"), default=0)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    product_types = models.JSONField(
+        _("only product types"), default=list, blank=True, help_text=_("Empty: every product.")
+    )
+    tags = models.JSONField(
+        _("only products tagged"), default=list, blank=True, help_text=_("Empty: any tag.")
+    )
+    tiers = models.ManyToManyField(
+        Tier, blank=True, verbose_name=_("only members of"), related_name="campaigns"
+    )
+    first_order_only = models.BooleanField(_("only a customer's first order"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("kind"),
+        FieldPanel("multiplier"),
+        FieldPanel("bonus_points"),
+        FieldPanel("starts_at"),
+        FieldPanel("ends_at"),
+        FieldPanel("product_types"),
+        FieldPanel("tags"),
+        FieldPanel("tiers"),
+        FieldPanel("first_order_only"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="loyalty_campaign_dates"
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=1), name="loyalty_campaign_mult_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, line) -> bool:
+        """Whether the campaign's product conditions take in an order line."""
+        if self.product_types and line.product_type not in self.product_types:
+            return False
+        return not self.tags or bool(set(self.tags) & set(line.tags or []))
+
+
 class Account(models.Model):
     """A member's points, or points waiting against an email until its owner verifies it."""
 
@@ -170,6 +298,11 @@ class Account(models.Model):
     available = models.IntegerField(_("available points"), default=0)
     lifetime_earned = models.IntegerField(_("points earned"), default=0)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    tier = models.ForeignKey(
+        Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    # A tier is kept at least until the end of the period it was reached in.
+    tier_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
