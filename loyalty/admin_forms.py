@@ -11,11 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import Account
+from .models import Account, Redemption, Reward
 from .rules import rule_save
 
 # Big enough for any goodwill gesture, far from the integer columns' limits.
 MAX_ADJUSTMENT = 1_000_000
+CURRENCY_RE = re.compile(r"[A-Z]{3}")
+
+
+def _currency(value) -> str:
+    currency = (value or "").strip().upper()
+    if currency and not CURRENCY_RE.fullmatch(currency):
+        raise forms.ValidationError(_("Enter a three-letter currency code, e.g. EUR."))
+    return currency
 
 
 class EarningRuleForm(WagtailAdminModelForm):
@@ -23,10 +31,7 @@ class EarningRuleForm(WagtailAdminModelForm):
     the rule's version when what it pays changes."""
 
     def clean_currency(self):
-        currency = (self.cleaned_data.get("currency") or "").strip().upper()
-        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. EUR."))
-        return currency
+        return _currency(self.cleaned_data.get("currency"))
 
     def clean_per_amount(self):
         per_amount = self.cleaned_data.get("per_amount")
@@ -40,6 +45,103 @@ class EarningRuleForm(WagtailAdminModelForm):
             rule_save(rule=rule)
             self.save_m2m()
         return rule
+
+
+class RewardForm(WagtailAdminModelForm):
+    """A reward as marketers edit it. ``clean`` asks for what the reward's kind needs, so
+    the model's check constraints are never what refuses a save (that would be a 500)."""
+
+    # What each kind gives, and so the fields it keeps; the others are emptied on save so
+    # a reward switched from one kind to another carries nothing stale.
+    KIND_FIELDS = {
+        Reward.Kind.AMOUNT_OFF: ("amount",),
+        Reward.Kind.PERCENT_OFF: ("percent",),
+        Reward.Kind.FREE_SHIPPING: (),
+        Reward.Kind.FREE_PRODUCT: ("product_sku",),
+    }
+    EMPTY = {"amount": None, "percent": None, "product_sku": ""}
+
+    def clean_currency(self):
+        return _currency(self.cleaned_data.get("currency"))
+
+    def clean_product_sku(self):
+        return (self.cleaned_data.get("product_sku") or "").strip()
+
+    def clean_points_cost(self):
+        points = self.cleaned_data.get("points_cost")
+        if points is not None and points <= 0:
+            raise forms.ValidationError(_("Enter a number of points greater than zero."))
+        return points
+
+    def clean_minimum_order(self):
+        minimum = self.cleaned_data.get("minimum_order")
+        if minimum is not None and minimum <= 0:
+            raise forms.ValidationError(_("Enter an amount greater than zero, or leave it empty."))
+        return minimum
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == Reward.Kind.AMOUNT_OFF:
+            amount = data.get("amount")
+            if "amount" not in self.errors and (amount is None or amount <= 0):
+                self.add_error("amount", _("Enter the amount off, greater than zero."))
+            if "currency" not in self.errors and not data.get("currency"):
+                self.add_error("currency", _("Enter the currency of the amount off, e.g. GBP."))
+        elif kind == Reward.Kind.PERCENT_OFF:
+            percent = data.get("percent")
+            if "percent" not in self.errors and (percent is None or not 1 <= percent <= 100):
+                self.add_error("percent", _("Enter a percentage from 1 to 100."))
+        elif (
+            kind == Reward.Kind.FREE_PRODUCT
+            and "product_sku" not in self.errors
+            and not data.get("product_sku")
+        ):
+            self.add_error("product_sku", _("Enter the SKU of the free product."))
+        if (
+            data.get("minimum_order") is not None
+            and "currency" not in self.errors
+            and not data.get("currency")
+        ):
+            self.add_error("currency", _("Enter the currency of the minimum order, e.g. GBP."))
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The end must be after the start."))
+        if kind in self.KIND_FIELDS:
+            for name, empty in self.EMPTY.items():
+                if name not in self.KIND_FIELDS[kind] and name not in self.errors:
+                    data[name] = empty
+        return data
+
+
+class RedemptionVoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Kept with the code and in the member's ledger."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the code is voided."))
+        return reason
+
+
+class RedemptionFilterSet(WagtailFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=Redemption.Status.choices,
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+    )
+    reward = django_filters.ModelChoiceFilter(
+        label=_("Reward"), queryset=Reward.objects.all(), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Redemption
+        fields = ["status", "reward"]
 
 
 class PointsAdjustForm(forms.Form):

@@ -1,9 +1,12 @@
-"""The "Loyalty" menu in Wagtail admin: earning rules, members and the program settings.
+"""The "Loyalty" menu in Wagtail admin: earning rules, members, rewards, reward codes and
+the program settings.
 
 Earning rules are edited through ``admin_forms.EarningRuleForm``, whose save goes through
 ``rules.rule_save`` (a change to what a rule pays is a new version). Members are read-only
 apart from the manual adjustment, which needs ``loyalty.adjust_account``; the ledger, on
-a member's page and as CSV, needs ``loyalty.view_entry``.
+a member's page and as CSV, needs ``loyalty.view_entry``. Rewards are edited through
+``admin_forms.RewardForm``, which asks for what each kind needs. Reward codes
+(redemptions) are read-only apart from voiding, which needs ``loyalty.void_redemption``.
 """
 
 from django.contrib.auth.models import Permission
@@ -13,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.contrib.settings.registry import SettingMenuItem
@@ -21,8 +24,8 @@ from wagtail.contrib.settings.registry import SettingMenuItem
 from orders.wagtail_hooks import ReadOnlyModelViewSet
 
 from . import admin_views
-from .admin_forms import AccountFilterSet, EarningRuleForm
-from .models import Account, EarningRule, Entry, ProgramSettings
+from .admin_forms import AccountFilterSet, EarningRuleForm, RedemptionFilterSet, RewardForm
+from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
 
 
 class EarningRuleViewSet(ModelViewSet):
@@ -79,6 +82,8 @@ class AccountViewSet(ReadOnlyModelViewSet):
         return super().get_inspect_view_kwargs(
             adjust_url_name=self.get_url_name("adjust"),
             export_url_name=self.get_url_name("export_member"),
+            redemption_index_url_name=RedemptionViewSet.name + ":index",
+            redemption_inspect_url_name=RedemptionViewSet.name + ":inspect",
             **kwargs,
         )
 
@@ -100,11 +105,89 @@ class AccountViewSet(ReadOnlyModelViewSet):
         ]
 
 
+class RewardViewSet(ModelViewSet):
+    model = Reward
+    name = "loyalty_reward"
+    url_prefix = "loyalty/rewards"
+    icon = "tag"
+    menu_label = _("Rewards")
+    edit_handler = ObjectList(Reward.panels, base_form_class=RewardForm)
+    index_view_class = admin_views.RewardIndexView
+    copy_view_enabled = False
+    list_display = [
+        "name",
+        Column("kind", accessor="get_kind_display", label=_("Kind"), sort_key="kind"),
+        Column("points_cost", label=_("Points"), sort_key="points_cost"),
+        BooleanColumn("active", label=_("Active")),
+        DateColumn("starts_at", label=_("From"), sort_key="starts_at"),
+        DateColumn("ends_at", label=_("Until"), sort_key="ends_at"),
+        admin_views.StockLeftColumn("stock_left", label=_("Stock left"), sort_key="stock_left"),
+        Column("redeemed", label=_("Redeemed"), sort_key="redeemed"),
+    ]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "product_sku"]
+    ordering = ["points_cost", "name"]
+
+
+class RedemptionViewSet(ReadOnlyModelViewSet):
+    model = Redemption
+    name = "loyalty_redemption"
+    url_prefix = "loyalty/codes"
+    icon = "key"
+    menu_label = _("Reward codes")
+    permission_actions = ("view", admin_views.VOID_ACTION)
+    index_view_class = admin_views.RedemptionIndexView
+    inspect_view_class = admin_views.RedemptionInspectView
+    list_display = [
+        Column("code", label=_("Code"), sort_key="code"),
+        Column("account", accessor="account.email", label=_("Member email")),
+        Column("reward", accessor="reward.name", label=_("Reward")),
+        Column("points", label=_("Points"), sort_key="points"),
+        StatusTagColumn(
+            "status",
+            accessor="get_status_display",
+            label=_("Status"),
+            sort_key="status",
+            primary=lambda r: r.status == Redemption.Status.ISSUED,
+        ),
+        DateColumn("created_at", label=_("Created"), sort_key="created_at"),
+        Column(
+            "used_order",
+            accessor=lambda r: r.used_order.number if r.used_order else "",
+            label=_("Used on order"),
+        ),
+    ]
+    filterset_class = RedemptionFilterSet
+    search_fields = ["code", "account__email"]
+    ordering = "-created_at"
+    list_per_page = 50
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            void_url_name=self.get_url_name("void"),
+            member_url_name=AccountViewSet.name + ":inspect",
+            **kwargs,
+        )
+
+    @property
+    def void_view(self):
+        return self.construct_view(
+            admin_views.RedemptionVoidView,
+            **self.get_inspect_view_kwargs(inspect_url_name=self.get_url_name("inspect")),
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(f"void/<{self.pk_path_converter}:pk>/", self.void_view, name="void"),
+        ]
+
+
 class LoyaltyViewSetGroup(ViewSetGroup):
     menu_label = _("Loyalty")
     menu_icon = "pick"
     menu_order = 260
-    items = (EarningRuleViewSet, AccountViewSet)
+    items = (EarningRuleViewSet, AccountViewSet, RewardViewSet, RedemptionViewSet)
     # The program settings join the group's menu through this hook (below).
     submenu_hook = "register_loyalty_menu_item"
 

@@ -35,6 +35,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.view_account",
         "loyalty.adjust_account",
         "loyalty.view_entry",
+        "loyalty.view_reward",
+        "loyalty.add_reward",
+        "loyalty.change_reward",
+        "loyalty.view_redemption",
+        "loyalty.void_redemption",
     ],
     SUPPORT_AGENTS: [
         "wagtailadmin.access_admin",
@@ -45,6 +50,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.view_account",
         "loyalty.adjust_account",
         "loyalty.view_entry",
+        "loyalty.view_redemption",
+        "loyalty.void_redemption",
     ],
 }
 

@@ -154,13 +154,17 @@ def test_a_marketer_adds_a_rule_and_a_bad_currency_is_a_form_error(client, marke
     assert EarningRule.objects.values_list("currency", "version").get() == ("TRY", 1)
 
 
-def test_the_loyalty_menu_offers_rules_members_and_program_settings(client, marketer, rf):
+def test_the_loyalty_menu_offers_rules_members_rewards_codes_and_program_settings(
+    client, marketer, rf
+):
     request = rf.get("/admin/")
     request.user = marketer
     submenu = LoyaltyViewSetGroup().get_menu_item().menu.menu_items_for_request(request)
     assert [item.url for item in submenu] == [
         RULES,
         MEMBERS,
+        reverse("loyalty_reward:index"),
+        reverse("loyalty_redemption:index"),
         reverse("wagtailsettings:edit", args=["loyalty", "programsettings"]),
     ]
     client.force_login(marketer)
