@@ -33,6 +33,8 @@ def order_reversed(sender, order_id, **kwargs):
 
 @receiver(email_confirmed, dispatch_uid="loyalty.join_on_confirm")
 def join_on_confirm(sender, request, email_address, **kwargs):
-    # Proving an email makes the customer a member, with what waited against that email.
+    # Proving an email makes the customer a member, with what waited against that email
+    # (joining on sign-up, as the program page promises; nothing while the program is off).
     services.member_claim_email(user=email_address.user, email=email_address.email)
-    services.member_join(user=email_address.user, email=email_address.email)
+    if services.program().enabled:
+        services.member_join(user=email_address.user, email=email_address.email)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
@@ -24,12 +24,13 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from orders import stripe_api
-from orders.models import Order, RefundLine
+from orders.models import Order, Refund, RefundLine
 
 from .exceptions import InsufficientPoints, NotAMember, RewardUnavailable
 from .models import (
     Account,
     Allocation,
+    Campaign,
     EarningRule,
     Entry,
     Lot,
@@ -37,6 +38,7 @@ from .models import (
     ProgramSettings,
     Redemption,
     Reward,
+    Tier,
 )
 
 log = logging.getLogger(__name__)
@@ -167,6 +169,7 @@ def _open_lot(
     earned_at: datetime,
     available_at: datetime | None,
     rule: EarningRule | None,
+    label: str = "",
     order: Order | None = None,
     lines: list[tuple[int, int, int]] = (),
     note: str = "",
@@ -189,7 +192,7 @@ def _open_lot(
         available_at=available_at,
         expires_at=expires_at,
         rule=rule,
-        rule_name=rule.name if rule else note[:100],
+        rule_name=(label or (rule.name if rule else note))[:100],
         rule_version=rule.version if rule else None,
         rate=rule.rate if rule and rule.kind == EarningRule.Kind.SPEND else None,
         order=order,
@@ -254,9 +257,15 @@ def _bonus(account: Account, rule: EarningRule, *, key: str, order: Order | None
 
 @dataclass
 class _Earning:
-    rule: EarningRule
+    """One lot an order earns: a spend rule's points (with the tier's and campaigns'
+    multipliers), or a bonus (first order, campaign)."""
+
+    key: str
     points: int
-    lines: list[tuple[int, int, int]]  # (order line id, quantity, points)
+    label: str
+    rule: EarningRule | None = None
+    lines: list[tuple[int, int, int]] = field(default_factory=list)  # (line id, qty, points)
+    note: str = ""
 
 
 def _floor(value: Decimal) -> int:
@@ -278,9 +287,51 @@ def _spread(total: int, weights: list[Decimal]) -> list[int]:
     return points
 
 
-def order_earnings(order: Order, *, settings: ProgramSettings | None = None) -> list[_Earning]:
-    """What a paid order earns under today's rules (campaigns and tiers come on top)."""
+def _campaigns_for(order: Order, account: Account, *, first_order: bool) -> list[Campaign]:
+    """Active campaigns whose dates hold the payment and whose member conditions hold."""
+    campaigns = (
+        Campaign.objects.filter(
+            active=True, starts_at__lte=order.paid_at, ends_at__gt=order.paid_at
+        )
+        .prefetch_related("tiers")
+        .order_by("pk")
+    )
+    found = []
+    for campaign in campaigns:
+        tiers = list(campaign.tiers.all())
+        if tiers and account.tier_id not in {tier.pk for tier in tiers}:
+            continue
+        if campaign.first_order_only and not first_order:
+            continue
+        found.append(campaign)
+    return found
+
+
+def _line_multiplier(line, campaigns: list[Campaign], settings: ProgramSettings) -> Decimal:
+    multipliers = [
+        c.multiplier for c in campaigns if c.kind == Campaign.Kind.MULTIPLIER and c.covers(line)
+    ]
+    if not multipliers:
+        return Decimal(1)
+    if settings.campaign_overlap == ProgramSettings.CampaignOverlap.STACK:
+        return 1 + sum(m - 1 for m in multipliers)
+    return max(multipliers)
+
+
+def order_earnings(
+    order: Order,
+    *,
+    account: Account,
+    settings: ProgramSettings | None = None,
+    first_order: bool | None = None,
+) -> list[_Earning]:
+    """What a paid order earns: each spend rule's points on the order's base, multiplied
+    by the member's tier and by the campaigns that cover each line; the first-order bonus;
+    campaign bonuses. Campaigns overlap as the program says (the highest wins, or they add
+    up)."""
     settings = settings or program()
+    if first_order is None:
+        first_order = _is_first_order(order)
     if settings.earn_on == ProgramSettings.EarnOn.TOTAL:
         base = order.total
     else:
@@ -290,18 +341,68 @@ def order_earnings(order: Order, *, settings: ProgramSettings | None = None) -> 
     weights = [
         max(line.unit_price * line.quantity - line.discount_total, Decimal("0")) for line in lines
     ]
+    whole = sum(weights)
+    tier_multiplier = account.tier.multiplier if account.tier_id else Decimal(1)
+    campaigns = _campaigns_for(order, account, first_order=first_order)
+    multipliers = [_line_multiplier(line, campaigns, settings) for line in lines]
+    boosts = [
+        name
+        for name in ([f"{account.tier.name} ×{tier_multiplier:g}"] if tier_multiplier > 1 else [])
+        + [
+            f"{c.name} ×{c.multiplier:g}"
+            for c in campaigns
+            if c.kind == Campaign.Kind.MULTIPLIER and any(c.covers(line) for line in lines)
+        ]
+    ]
     earnings = []
     rules = EarningRule.objects.filter(kind=EarningRule.Kind.SPEND, active=True).filter(
         Q(currency="") | Q(currency=order.currency)
     )
     for rule in rules.order_by("pk"):
-        points = _floor(base * rule.rate)
-        spread = _spread(points, weights)
+        if whole:
+            raw = [
+                base * w / whole * rule.rate * tier_multiplier * m
+                for w, m in zip(weights, multipliers, strict=True)
+            ]
+        else:
+            raw = [Decimal(0)] * len(lines)
+        points = _floor(sum(raw)) if lines else _floor(base * rule.rate * tier_multiplier)
+        spread = _spread(points, raw)
         earnings.append(
             _Earning(
-                rule=rule,
+                key=f"order:{order.pk}:rule:{rule.pk}",
                 points=points,
+                label=rule.name,
+                rule=rule,
                 lines=[(line.pk, line.quantity, p) for line, p in zip(lines, spread, strict=True)],
+                note=" · ".join([order.number, *boosts]),
+            )
+        )
+    bonus = EarningRule.objects.filter(kind=EarningRule.Kind.FIRST_ORDER, active=True).first()
+    if bonus is not None and first_order:
+        earnings.append(
+            _Earning(
+                key=f"first-order:{account.pk}",
+                points=bonus.points,
+                label=bonus.name,
+                rule=bonus,
+                note=order.number,
+            )
+        )
+    bonuses = [
+        c
+        for c in campaigns
+        if c.kind == Campaign.Kind.BONUS and c.bonus_points and any(c.covers(x) for x in lines)
+    ]
+    if bonuses and settings.campaign_overlap == ProgramSettings.CampaignOverlap.HIGHEST:
+        bonuses = [max(bonuses, key=lambda c: (c.bonus_points, -c.pk))]
+    for campaign in bonuses:
+        earnings.append(
+            _Earning(
+                key=f"order:{order.pk}:campaign:{campaign.pk}",
+                points=campaign.bonus_points,
+                label=campaign.name[:100],
+                note=f"{order.number} · {campaign.name}",
             )
         )
     return earnings
@@ -320,54 +421,133 @@ def _is_first_order(order: Order) -> bool:
 
 @transaction.atomic
 def order_points_award(*, order_id: int) -> list[Lot]:
-    """Pending points for a paid order: one lot per spend rule, plus the first-order bonus.
+    """Pending points for a paid order (``order_earnings``): a lot per spend rule, bonus
+    and campaign bonus, each keyed by order and cause, so awarding twice changes nothing.
 
-    Idempotent per order and rule. Nothing for an unpaid or cancelled order. The points
-    become available when the return window closes (``points_release_due``); refunds
-    already recorded are reversed at once, so a refund seen before the payment ends the
-    same as one after it.
+    Nothing for an unpaid or cancelled order. The points become available when the return
+    window closes (``points_release_due``); refunds already recorded are reversed at once,
+    so a refund seen before the payment ends the same as one after it. A member whose
+    points now reach a higher tier is promoted at once.
     """
     order = Order.objects.filter(pk=order_id).first()
     settings = program()
     if order is None or not settings.enabled or not order.paid_at or order.cancelled_at:
         return []
-    account = _locked(account_for_email(email=order.email).pk)
+    account = Account.objects.select_related("tier").get(
+        pk=_locked(account_for_email(email=order.email).pk).pk
+    )
     available_at = order.paid_at + relativedelta(days=settings.return_window_days)
     lots = []
-    for earning in order_earnings(order, settings=settings):
+    for earning in order_earnings(order, account=account, settings=settings):
         lot = _open_lot(
             account,
-            key=f"order:{order.pk}:rule:{earning.rule.pk}",
+            key=earning.key,
             points=earning.points,
             status=Status.PENDING,
             earned_at=order.paid_at,
             available_at=available_at,
             rule=earning.rule,
+            label=earning.label,
             order=order,
             lines=earning.lines,
-            note=order.number,
-            settings=settings,
-        )
-        if lot is not None:
-            lots.append(lot)
-    bonus = EarningRule.objects.filter(kind=EarningRule.Kind.FIRST_ORDER, active=True).first()
-    if bonus is not None and _is_first_order(order):
-        lot = _open_lot(
-            account,
-            key=f"first-order:{account.pk}",
-            points=bonus.points,
-            status=Status.PENDING,
-            earned_at=order.paid_at,
-            available_at=available_at,
-            rule=bonus,
-            order=order,
-            note=order.number,
+            note=earning.note,
             settings=settings,
         )
         if lot is not None:
             lots.append(lot)
     _reversals_sync(account, order)
+    if lots:
+        _tier_review(account, settings=settings)
     return lots
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+def _period(settings: ProgramSettings, at: datetime) -> tuple[datetime, datetime]:
+    """The qualifying period that ``at`` falls in: [start, end)."""
+    if settings.tier_period == ProgramSettings.TierPeriod.CALENDAR_YEAR:
+        start = at.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        return start, start + relativedelta(years=1)
+    return at - relativedelta(years=1), at
+
+
+def tier_progress(account: Account, *, settings: ProgramSettings | None = None, now=None):
+    """(qualifying value so far, the next tier or None, what is still missing)."""
+    settings = settings or program()
+    now = now or timezone.now()
+    start, end = _period(settings, now)
+    value = _qualifying_value(account, settings, start, min(end, now))
+    upcoming = Tier.objects.filter(threshold__gt=value).order_by("threshold").first()
+    return value, upcoming, (upcoming.threshold - value) if upcoming else Decimal(0)
+
+
+def _qualifying_value(account: Account, settings, start: datetime, end: datetime) -> Decimal:
+    if settings.tier_basis == ProgramSettings.TierBasis.POINTS:
+        earned = Entry.objects.filter(
+            account=account,
+            kind__in=[Kind.EARN, Kind.REVERSE],
+            created_at__gte=start,
+            created_at__lt=end,
+        ).aggregate(n=Sum("lifetime_delta"))["n"]
+        return Decimal(earned or 0)
+    orders = Order.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=account.email,
+        paid_at__gte=start,
+        paid_at__lt=end,
+        cancelled_at__isnull=True,
+    )
+    spent = orders.aggregate(t=Sum("total"))["t"] or Decimal(0)
+    refunded = Refund.objects.filter(order__in=orders).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    return max(spent - refunded, Decimal(0))
+
+
+def _best_tier(value: Decimal) -> Tier | None:
+    return Tier.objects.filter(threshold__lte=value).order_by("-threshold").first()
+
+
+def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bool:
+    """Promote at once; demote only when the period the tier was held for is over, to
+    what the period just ended qualifies for. The caller holds the account lock. True if
+    the tier changed."""
+    now = now or timezone.now()
+    current = account.tier
+    start, end = _period(settings, now)
+    best_now = _best_tier(_qualifying_value(account, settings, start, min(end, now)))
+    if best_now and (current is None or best_now.threshold > current.threshold):
+        account.tier = best_now
+        account.tier_until = end if end > now else now + relativedelta(years=1)
+    elif current is not None and account.tier_until and account.tier_until <= now:
+        ended_start, ended_end = _period(settings, account.tier_until - relativedelta(days=1))
+        if settings.tier_period == ProgramSettings.TierPeriod.ROLLING_YEAR:
+            ended_start, ended_end = account.tier_until - relativedelta(years=1), account.tier_until
+        kept = _best_tier(_qualifying_value(account, settings, ended_start, ended_end))
+        if best_now and (kept is None or best_now.threshold > kept.threshold):
+            kept = best_now
+        account.tier = kept
+        account.tier_until = _period(settings, now)[1] if kept else None
+        if kept and settings.tier_period == ProgramSettings.TierPeriod.ROLLING_YEAR:
+            account.tier_until = now + relativedelta(years=1)
+    else:
+        return False
+    account.save(update_fields=["tier", "tier_until"])
+    return account.tier_id != (current.pk if current else None)
+
+
+@transaction.atomic
+def account_tier_review(*, account_id: int, now=None) -> bool:
+    """Review one member's tier now (see ``_tier_review``). Idempotent."""
+    account = _locked(account_id)
+    return _tier_review(account, settings=program(), now=now)
+
+
+def tiers_review_due(*, now=None) -> int:
+    """Review every member whose tier's period is over; returns how many changed."""
+    now = now or timezone.now()
+    due = Account.objects.filter(tier__isnull=False, tier_until__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in list(due) if account_tier_review(account_id=pk, now=now))
 
 
 @transaction.atomic
@@ -807,7 +987,8 @@ def _give_back(redemption: Redemption, *, status: str, error: str) -> Redemption
         key=f"restore:redemption:{redemption.pk}",
         available=redemption.points,
         allocations=[(a.lot, -a.points) for a in spent.allocations.select_related("lot")],
-        note=error[:255],
+        # Members read notes; what went wrong stays on the redemption, for staff.
+        note=redemption.reward.name if hasattr(redemption, "reward") else "",
     )
     redemption.status, redemption.error = status, error[:500]
     redemption.save(update_fields=["status", "error"])

@@ -28,3 +28,8 @@ def expire_due_points() -> int:
 @shared_task(name="loyalty.tasks.mark_codes_used")
 def mark_codes_used(order_id: int) -> int:
     return services.redemptions_mark_used(order_id=order_id)
+
+
+@shared_task(name="loyalty.tasks.review_due_tiers")
+def review_due_tiers() -> int:
+    return services.tiers_review_due()

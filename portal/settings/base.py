@@ -236,6 +236,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
     "loyalty-release": {"task": "loyalty.tasks.release_due_points", "schedule": 15 * 60.0},
     "loyalty-expire": {"task": "loyalty.tasks.expire_due_points", "schedule": 60 * 60.0},
+    "loyalty-tiers": {"task": "loyalty.tasks.review_due_tiers", "schedule": 60 * 60.0},
 }
 
 # --- Logging ----------------------------------------------------------------------------
