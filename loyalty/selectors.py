@@ -7,19 +7,25 @@ the account is found by its user, never by a number in the URL.
 
 from __future__ import annotations
 
+import copy
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Abs, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Account, EarningRule, Entry, Lot, ProgramSettings
+from . import services
+from .models import Account, EarningRule, Entry, Lot, ProgramSettings, Redemption, Reward, Tier
 
 ENTRIES_PER_PAGE = 20
+CODES_SHOWN = 20
 
 
 def program_for_request(request) -> ProgramSettings:
@@ -60,7 +66,8 @@ def account_for_user(*, user) -> Account | None:
         email_lower=Lower("email")
     )
     return (
-        Account.objects.alias(
+        Account.objects.select_related("tier")
+        .alias(
             mine=Case(When(user=user, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .filter(Q(user=user) | Q(user__isnull=True, email=email, email__in=verified))
@@ -144,3 +151,126 @@ def history_page(*, account: Account, page: str | int | None) -> Page:
         .order_by("-created_at", "-pk")
     )
     return Paginator(entries, ENTRIES_PER_PAGE).get_page(page)
+
+
+# --- Rewards ------------------------------------------------------------------------------
+
+
+@dataclass
+class Offer:
+    """A reward of the catalog as one member sees it now."""
+
+    reward: Reward
+    # Why it cannot be redeemed now ("" when it can), in words.
+    reason: str = ""
+    # Points still missing when that is the only thing in the way.
+    missing: int = 0
+    # A fresh key for this rendering of the form: the same click twice is one redemption.
+    request_key: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def can_redeem(self) -> bool:
+        return not self.reason and not self.missing
+
+
+def _unavailable_reason(reward: Reward, account: Account, now: datetime) -> str:
+    """``services.reward_unavailable_reason`` without its two count queries per reward: the
+    live and the member's own counts come annotated on the reward (``live``, ``mine``).
+
+    The service stays the judge of dates and ``active`` (it is called on a copy without
+    stock or limit, which it then cannot count); the two count rules below say the same
+    as the service's, in the same words (a test compares them case by case).
+    """
+    uncounted = copy.copy(reward)
+    uncounted.stock = uncounted.per_customer_limit = None
+    reason = services.reward_unavailable_reason(uncounted, account, now)
+    if reason:
+        return reason
+    if reward.stock is not None and reward.live >= reward.stock:
+        return _("This reward has run out.")
+    if reward.per_customer_limit is not None and reward.mine >= reward.per_customer_limit:
+        return _("You have redeemed this reward as many times as it allows.")
+    return ""
+
+
+def reward_offers(*, account: Account, now: datetime | None = None) -> list[Offer]:
+    """The active rewards that have not ended, cheapest first, each with what stops the
+    member from redeeming it now. One query, whatever the number of rewards or codes."""
+    now = now or timezone.now()
+    live = ~Q(redemptions__status__in=services.DEAD)
+    rewards = (
+        Reward.objects.filter(active=True)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .annotate(
+            live=Count("redemptions", filter=live),
+            mine=Count("redemptions", filter=live & Q(redemptions__account=account)),
+        )
+        .order_by("points_cost", "name", "pk")
+    )
+    offers = []
+    for reward in rewards:
+        reason = _unavailable_reason(reward, account, now)
+        missing = 0 if reason else max(reward.points_cost - account.available, 0)
+        offers.append(Offer(reward=reward, reason=reason, missing=missing))
+    return offers
+
+
+def redemptions(*, account: Account, limit: int = CODES_SHOWN) -> list[Redemption]:
+    """The member's newest codes first, with their reward and the order that used them.
+    One query."""
+    return list(
+        Redemption.objects.filter(account=account)
+        .select_related("reward", "used_order")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+@dataclass
+class TierStatus:
+    """The member's tier and how far the next one is, as the page shows them."""
+
+    tier: Tier | None
+    until: datetime | None
+    basis: str  # ProgramSettings.TierBasis
+    value: Decimal
+    next_tier: Tier | None
+    missing: Decimal
+
+    @property
+    def by_points(self) -> bool:
+        return self.basis == ProgramSettings.TierBasis.POINTS
+
+    @property
+    def missing_points(self) -> int:
+        return int(self.missing.to_integral_value(rounding="ROUND_CEILING"))
+
+    @property
+    def goal(self) -> Decimal:
+        """The progress bar's maximum: the next tier's threshold, or the value reached."""
+        return self.next_tier.threshold if self.next_tier else max(self.value, Decimal(1))
+
+    @property
+    def shown_value(self) -> Decimal:
+        return min(self.value, self.goal)
+
+
+def tier_status(
+    *, account: Account, program: ProgramSettings, now: datetime | None = None
+) -> TierStatus | None:
+    """None when the program has no tiers; else the member's tier and progress from
+    ``services.tier_progress``. Three queries (the tiers exist? the qualifying value, the
+    next tier), four when tiers are reached by money spent (orders and their refunds)."""
+    if not Tier.objects.exists():
+        return None
+    value, next_tier, missing = services.tier_progress(account, settings=program, now=now)
+    return TierStatus(
+        tier=account.tier,
+        until=account.tier_until if account.tier_id else None,
+        basis=program.tier_basis,
+        value=value,
+        next_tier=next_tier,
+        missing=missing,
+    )

@@ -8,4 +8,5 @@ app_name = "loyalty"
 urlpatterns = [
     path("rewards/", views.rewards, name="rewards"),
     path("rewards/join/", views.join, name="join"),
+    path("rewards/redeem/", views.redeem, name="redeem"),
 ]

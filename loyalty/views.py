@@ -1,5 +1,6 @@
 """The customer's rewards page: how the program works for everyone, a join button for a
-signed-in customer, balances, open lots and the history of points for a member.
+signed-in customer; for a member, balances, tier, the rewards they can redeem, their codes,
+open lots and the history of points.
 
 The member's account is always the signed-in user's own (``selectors.account_for_user``);
 nothing in the URL names an account, so no one can ask for another member's points.
@@ -11,11 +12,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .exceptions import InsufficientPoints, NotAMember, RewardUnavailable
+from .forms import RedeemForm
+from .models import Redemption, Reward
 
 
 @never_cache
@@ -33,6 +39,9 @@ def rewards(request: HttpRequest) -> HttpResponse:
     if is_member:
         context["balances"] = selectors.balances(account=account, program=program)
         context["page_obj"] = selectors.history_page(account=account, page=request.GET.get("page"))
+        context["offers"] = selectors.reward_offers(account=account)
+        context["codes"] = selectors.redemptions(account=account)
+        context["tier_status"] = selectors.tier_status(account=account, program=program)
     elif account is not None:
         # Points that wait against the user's verified email, theirs once they join.
         context["waiting"] = account.pending + account.available
@@ -67,3 +76,70 @@ def join(request: HttpRequest) -> HttpResponse:
         _("Welcome to %(program)s! You are now a member.") % {"program": program.program_name},
     )
     return redirect("loyalty:rewards")
+
+
+def _codes_url() -> str:
+    return reverse("loyalty:rewards") + "#codes"
+
+
+@require_POST
+def redeem(request: HttpRequest) -> HttpResponse:
+    """Spend the signed-in member's points on a reward (``services.reward_redeem``) and go
+    back to their codes. Every refusal is a message on the page, never an error page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("loyalty:rewards"))
+    form = RedeemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Something went wrong with that form. Please try again."))
+        return redirect("loyalty:rewards")
+    account = getattr(request.user, "loyalty_account", None)
+    if account is None or not account.is_member:
+        messages.error(request, _("Join the rewards program to redeem rewards."))
+        return redirect("loyalty:rewards")
+    # The key is the form's; prefixed with the account, no one else's key can ever name
+    # this member's redemption, nor theirs this one.
+    request_key = f"account:{account.pk}:{form.cleaned_data['request_key']}"
+    try:
+        redemption = services.reward_redeem(
+            account_id=account.pk,
+            reward_id=form.cleaned_data["reward"],
+            request_key=request_key,
+        )
+    except NotAMember:
+        messages.error(request, _("Join the rewards program to redeem rewards."))
+        return redirect("loyalty:rewards")
+    except Reward.DoesNotExist:
+        messages.error(request, _("This reward is not available any more."))
+        return redirect("loyalty:rewards")
+    except RewardUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("loyalty:rewards")
+    except InsufficientPoints as exc:
+        missing = exc.needed - max(exc.available, 0)
+        messages.error(
+            request,
+            ngettext(
+                "You need %(points)s more point for this reward.",
+                "You need %(points)s more points for this reward.",
+                missing,
+            )
+            % {"points": number_format(missing, force_grouping=True)},
+        )
+        return redirect("loyalty:rewards")
+    if redemption.status == Redemption.Status.FAILED:
+        messages.error(
+            request, _("We could not create your code; your points are back. Please try again.")
+        )
+    elif redemption.status == Redemption.Status.ISSUING:
+        messages.info(
+            request,
+            _("Your code %(code)s for %(reward)s is being created.")
+            % {"code": redemption.code, "reward": redemption.reward.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Your code for %(reward)s is %(code)s.")
+            % {"code": redemption.code, "reward": redemption.reward.name},
+        )
+    return redirect(_codes_url())

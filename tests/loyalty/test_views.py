@@ -3,6 +3,7 @@ points made the way production makes them: store events through the order mirror
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -10,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loyalty import services
-from loyalty.models import Account, EarningRule, Entry, Lot
+from loyalty.models import (
+    Account,
+    EarningRule,
+    Entry,
+    Lot,
+    Redemption,
+    Reward,
+    Tier,
+)
 from tests.loyalty.conftest import PAID
 
 pytestmark = pytest.mark.django_db
@@ -315,31 +324,62 @@ def test_the_history_is_paginated_twenty_to_a_page(client, member, store, spend_
 
 
 def test_the_member_page_costs_the_same_queries_whatever_the_history(
-    client, member, user_factory, store, spend_rule, django_assert_num_queries
+    client, member, user_factory, store, spend_rule, settings, django_assert_num_queries
 ):
+    settings.STRIPE_API_KEY = ""
+    Tier.objects.create(name="Silver", threshold=Decimal("50"), perks="Free returns")
+    Tier.objects.create(name="Gold", threshold=Decimal("5000"))
+    reward = Reward.objects.create(
+        name="Tote", kind=Reward.Kind.FREE_PRODUCT, points_cost=10, product_sku="TOTE", stock=50
+    )
     history_of(store, "ada@example.com", 3)
+    ada = Account.objects.get(user=member)
+    services.reward_redeem(account_id=ada.pk, reward_id=reward.pk, request_key="ada-1")
     lin = user_factory(email="lin@example.com")
     services.member_join(user=lin)
-    history_of(store, "lin@example.com", 60, order="L")
     client.force_login(member)
     client.get(URL)  # warm per-process caches (content types, the site)
 
-    # The user (the session comes from the cache), program settings, the account, the
-    # rules, the open lots, the entries' count and their page, and the shell's site,
-    # branding and locale.
+    # The user (the session comes from the cache), program settings, the account (with
+    # its tier), the rules, the open lots, the entries' count and their page, the rewards
+    # (with their live and own codes counted), the codes, whether there are tiers, the
+    # qualifying points and the next tier, and the shell's site, branding and locale.
     with django_assert_num_queries(QUERIES):
         small = client.get(URL)
+
+    # Many more entries, lots, rewards (with stock and per-customer limits) and codes, one
+    # of them used on an order, for the second member.
+    history_of(store, "lin@example.com", 60, order="L")
+    lin_account = Account.objects.get(user=lin)
+    for i in range(6):
+        more = Reward.objects.create(
+            name=f"Mug {i}",
+            kind=Reward.Kind.FREE_PRODUCT,
+            points_cost=10 + i,
+            product_sku=f"MUG-{i}",
+            stock=100,
+            per_customer_limit=3,
+        )
+        services.reward_redeem(account_id=lin_account.pk, reward_id=more.pk, request_key=f"l{i}")
+    used = Redemption.objects.filter(account=lin_account).first()
+    store.order("L-USED", email="lin@example.com", discount_codes=[used.code])
+    assert Redemption.objects.get(pk=used.pk).status == Redemption.Status.USED
     client.force_login(lin)
     client.get(URL)
     with django_assert_num_queries(QUERIES):
         big = client.get(URL)
-    assert (history_rows(small), history_rows(big)) == (3, 20)
-    # Entries of orders on both pages: their order numbers cost no query each.
-    assert history(big).count("Order #L-") == 6
-    assert Lot.objects.filter(account__user=lin).count() == 60
+
+    assert (history_rows(small), history_rows(big)) == (4, 20)
+    assert big.content.decode().count('class="reward-card"') == 7
+    assert big.content.decode().count('<li class="code-card') == 6
+    assert "Used on order #L-USED" in text(big)
+    # Entries of orders on both pages: their order numbers cost no query each (the six
+    # newest entries are the codes, then the order of L-USED and the last 13 of history).
+    assert history(big).count("Order #L-") == 5
+    assert Lot.objects.filter(account__user=lin).count() == 61
 
 
-QUERIES = 10
+QUERIES = 15
 
 
 # --- Languages ----------------------------------------------------------------------------
