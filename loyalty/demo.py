@@ -1,15 +1,19 @@
 """Demo loyalty program: the program on, three earning rules, the demo customers as
 members, and the points the demo orders earned (reversed where cancelled or refunded,
-available where the return window has closed).
+available where the return window has closed); a rewards catalog in the demo's currencies,
+and a few codes members bought with their points (one of them voided by staff).
 
 Everything goes through ``loyalty.services``, whose ledger keys make each step idempotent:
-seeding again writes nothing. Rules are looked up by name before they are created.
+seeding again writes nothing. Rules and rewards are looked up by name before they are
+created; the demo's codes are bought once (their request keys start with ``demo:``).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +22,7 @@ from orders.demo import PREFIX
 from orders.models import Connector, Order
 
 from . import services
-from .models import Account, EarningRule, Entry, ProgramSettings
+from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
 
 # (name, kind, points, per amount, currency). The demo store sells in pounds and in lira
 # (at about 30 lira to the pound), so spending earns about the same in both.
@@ -28,6 +32,124 @@ RULES = [
     ("Sign-up bonus", EarningRule.Kind.SIGNUP, 100, "1", ""),
     ("First order bonus", EarningRule.Kind.FIRST_ORDER, 50, "1", ""),
 ]
+
+
+# The catalog: (name, description, kind, points, what it gives, availability). The store
+# sells in pounds and lira, so the amount off comes in both; dates are days from now.
+Kind = Reward.Kind
+REWARDS = [
+    ("Free shipping", "Free standard delivery on one order.", Kind.FREE_SHIPPING, 300, {}, {}),
+    (
+        "£5 off your next order",
+        "On orders of £20 or more.",
+        Kind.AMOUNT_OFF,
+        500,
+        {"amount": Decimal("5.00"), "currency": "GBP", "minimum_order": Decimal("20.00")},
+        {},
+    ),
+    (
+        "₺150 off your next order",
+        "On orders of ₺600 or more.",
+        Kind.AMOUNT_OFF,
+        500,
+        {"amount": Decimal("150.00"), "currency": "TRY", "minimum_order": Decimal("600.00")},
+        {},
+    ),
+    ("10% off one order", "Everything in one order.", Kind.PERCENT_OFF, 800, {"percent": 10}, {}),
+    (
+        "A stoneware mug, on us",
+        "Our Oat stoneware mug with your next order, while they last.",
+        Kind.FREE_PRODUCT,
+        1200,
+        {"product_sku": "MUG-STONE-OAT"},
+        {"stock": 25, "per_customer_limit": 1},
+    ),
+    (
+        "Summer napkins",
+        "A set of four linen napkins: the summer offer.",
+        Kind.FREE_PRODUCT,
+        900,
+        {"product_sku": "NPK-4"},
+        {"starts_at": -120, "ends_at": -30},
+    ),
+]
+# Which rewards the demo's members bought, richest first in each currency; the last of them
+# is voided, as support would for a member who changed their mind.
+# Nobody has the mug's 1,200 points yet: the demo's best customers have about 1,100.
+PURCHASES = [
+    ("10% off one order", None),
+    ("£5 off your next order", "GBP"),
+    ("₺150 off your next order", "TRY"),
+    ("Free shipping", None),
+    ("Free shipping", None),
+    ("£5 off your next order", "GBP"),
+]
+DEMO_KEY = "demo:"
+
+
+def seed_rewards() -> int:
+    """The catalog, created once by name (a marketer's later edits are kept). Returns how
+    many rewards were created now."""
+    now = timezone.now()
+    created = 0
+    for name, description, kind, points, gives, availability in REWARDS:
+        defaults = {"description": description, "kind": kind, "points_cost": points, **gives}
+        for field, value in availability.items():
+            defaults[field] = now + timedelta(days=value) if field.endswith("_at") else value
+        _, is_new = Reward.objects.get_or_create(name=name, defaults=defaults)
+        created += is_new
+    return created
+
+
+def _currency_of(account: Account) -> str:
+    order = Order.objects.filter(email=account.email).order_by("-placed_at").first()
+    return order.currency if order else ""
+
+
+def seed_redemptions() -> int:
+    """Members buy the ``PURCHASES`` through ``services.reward_redeem``, once: a second seed
+    finds the demo's codes and buys nothing. With Stripe set up, the amount and percentage
+    rewards would become real promotion codes, so they are left out. Returns how many codes
+    were bought now."""
+    if Redemption.objects.filter(request_key__startswith=DEMO_KEY).exists():
+        return 0
+    rewards = {reward.name: reward for reward in Reward.objects.all()}
+    members = list(
+        Account.objects.filter(joined_at__isnull=False, email__endswith="@example.com").order_by(
+            "-available", "email"
+        )
+    )
+    currencies = {account.pk: _currency_of(account) for account in members}
+    bought, redemptions = set(), []
+    for index, (name, currency) in enumerate(PURCHASES):
+        reward = rewards.get(name)
+        if reward is None:
+            continue
+        if settings.STRIPE_API_KEY and reward.kind in services.STRIPE_KINDS:
+            continue
+        for account in members:
+            account.refresh_from_db(fields=["available"])
+            if (
+                account.pk in bought
+                or account.available < reward.points_cost
+                or (currency and currencies[account.pk] != currency)
+                or services.reward_unavailable_reason(reward, account)
+            ):
+                continue
+            redemptions.append(
+                services.reward_redeem(
+                    account_id=account.pk,
+                    reward_id=reward.pk,
+                    request_key=f"{DEMO_KEY}{index}:{account.email}",
+                )
+            )
+            bought.add(account.pk)
+            break
+    if len(redemptions) > 1:
+        services.redemption_void(
+            redemption_id=redemptions[-1].pk, reason="Ordered by phone instead; points returned."
+        )
+    return len(redemptions)
 
 
 def seed_program() -> None:
@@ -89,8 +211,11 @@ def seed(*, stdout=None) -> None:
     joined = seed_members()
     fresh = seed_order_points()
     released = services.points_release_due(now=timezone.now())
+    rewards = seed_rewards()
+    codes = seed_redemptions()
     if stdout is not None:
         stdout.write(
             f"Loyalty: program on, {len(RULES)} rules, {joined} new members, points for "
-            f"{fresh} orders, {released} lots released; {Account.objects.count()} accounts."
+            f"{fresh} orders, {released} lots released; {Account.objects.count()} accounts; "
+            f"{rewards} new rewards, {codes} codes bought."
         )

@@ -5,9 +5,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from loyalty import demo, services
-from loyalty.models import Account, EarningRule, Entry, Lot, ProgramSettings
+from loyalty.models import Account, EarningRule, Entry, Lot, ProgramSettings, Redemption, Reward
 from orders import demo as orders_demo
 from orders.models import Order
 from portal import demo as portal_demo
@@ -21,11 +22,15 @@ def _ledger():
         sorted(Account.objects.values_list("email", "pending", "available", "lifetime_earned")),
         sorted(Lot.objects.values_list("pk", "status", "remaining")),
         EarningRule.objects.count(),
+        sorted(Reward.objects.values_list("name", "points_cost", "stock", "ends_at")),
+        sorted(Redemption.objects.values_list("code", "status", "points")),
     )
 
 
 @pytest.fixture
-def demo_orders():
+def demo_orders(settings):
+    # The demo's codes are Portico's: no Stripe in a demo.
+    settings.STRIPE_API_KEY = ""
     portal_demo.seed(stdout=io.StringIO())
     orders_demo.seed(stdout=io.StringIO())
 
@@ -55,9 +60,43 @@ def test_demo_awards_the_demo_orders_and_seeding_again_changes_nothing(demo_orde
     assert Entry.objects.filter(key__startswith="signup:").count() == members.count()
     assert services.ledger_check() == []
 
+    # A catalog in both of the demo's currencies, every kind, one limited and one over.
+    rewards = {reward.name: reward for reward in Reward.objects.all()}
+    assert set(Reward.objects.values_list("kind", flat=True)) == set(Reward.Kind.values)
+    assert {r.currency for r in rewards.values() if r.kind == Reward.Kind.AMOUNT_OFF} == {
+        "GBP",
+        "TRY",
+    }
+    assert rewards["£5 off your next order"].points_cost == 500
+    assert rewards["£5 off your next order"].amount == 5
+    assert rewards["10% off one order"].percent == 10
+    assert rewards["Free shipping"].points_cost == 300
+    mug = rewards["A stoneware mug, on us"]
+    assert (mug.points_cost, mug.product_sku, mug.stock) == (1200, "MUG-STONE-OAT", 25)
+    ended = [r for r in rewards.values() if r.ends_at and r.ends_at < timezone.now()]
+    assert [services.reward_unavailable_reason(r, None) for r in ended] == [
+        "This reward has ended."
+    ]
+    # Members bought codes with their points, Portico's; support voided one.
+    codes = Redemption.objects.select_related("account", "reward")
+    assert codes.filter(status=Redemption.Status.ISSUED).count() >= 4
+    assert codes.filter(status=Redemption.Status.VOIDED).count() == 1
+    assert all(code.code.startswith("PTC-") for code in codes)
+    assert all(code.account.is_member for code in codes)
+    assert {c.reward.kind for c in codes} == {
+        Reward.Kind.AMOUNT_OFF,
+        Reward.Kind.PERCENT_OFF,
+        Reward.Kind.FREE_SHIPPING,
+    }
+    for code in codes.filter(reward__currency__in=["GBP", "TRY"]):
+        assert Order.objects.filter(email=code.account.email, currency=code.reward.currency)
+    assert not codes.filter(reward__in=ended).exists()
+    assert services.ledger_check() == []
+
     first = _ledger()
     out = io.StringIO()
     call_command("seed_demo", stdout=out)  # every app's seeder again, loyalty's included
     assert "Loyalty: program on" in out.getvalue()
     assert "points for 0 orders" in out.getvalue()
+    assert "0 new rewards, 0 codes bought" in out.getvalue()
     assert _ledger() == first
