@@ -129,3 +129,121 @@ def test_a_history_page_is_the_accounts_own_newest_first(ada, user_factory, prog
     page = selectors.history_page(account=account, page=2)
     assert page.paginator.count == 25
     assert [e.key for e in page.object_list] == [f"ada:{i}" for i in range(4, -1, -1)]
+
+
+# --- Rewards ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_with_points(ada, program, settings):
+    settings.STRIPE_API_KEY = ""
+    account = services.member_join(user=ada)
+    add(account, 300, "seed")
+    return Account.objects.get(pk=account.pk)
+
+
+def _reward(**kw):
+    from loyalty.models import Reward
+
+    fields = {"name": "Ship", "kind": Reward.Kind.FREE_SHIPPING, "points_cost": 100} | kw
+    return Reward.objects.create(**fields)
+
+
+@pytest.mark.parametrize(
+    ("fields", "redeemed", "voided"),
+    [
+        ({}, 0, 0),
+        ({"stock": 1}, 1, 0),
+        ({"stock": 2}, 1, 0),
+        ({"stock": 1}, 1, 1),  # a voided code gives its stock back
+        ({"per_customer_limit": 1}, 1, 0),
+        ({"per_customer_limit": 2}, 1, 0),
+        ({"per_customer_limit": 1}, 1, 1),
+        ({"active": False}, 0, 0),
+        ({"starts_at": timezone.now() + timedelta(days=1)}, 0, 0),
+        ({"starts_at": timezone.now() + timedelta(days=1), "stock": 0}, 0, 0),
+    ],
+)
+def test_each_offer_says_what_the_service_would(member_with_points, fields, redeemed, voided):
+    from loyalty.models import Reward
+
+    reward = _reward(stock=None, per_customer_limit=None)
+    for i in range(redeemed):
+        done = services.reward_redeem(
+            account_id=member_with_points.pk, reward_id=reward.pk, request_key=f"k{i}"
+        )
+        if i < voided:
+            services.redemption_void(redemption_id=done.pk)
+    Reward.objects.filter(pk=reward.pk).update(**fields)
+    reward.refresh_from_db()
+    account = Account.objects.get(pk=member_with_points.pk)
+
+    offers = selectors.reward_offers(account=account)
+
+    expected = services.reward_unavailable_reason(reward, account)
+    assert [offer.reason for offer in offers if offer.reward.pk == reward.pk] == (
+        [expected] if fields.get("active", True) else []
+    )
+
+
+def test_anothers_codes_do_not_count_against_the_members_limit(member_with_points, user_factory):
+    reward = _reward(per_customer_limit=1, stock=2)
+    lin = services.member_join(user=user_factory(email="lin@example.com"))
+    add(lin, 100, "lin")
+    services.reward_redeem(account_id=lin.pk, reward_id=reward.pk, request_key="lin")
+    [offer] = selectors.reward_offers(account=member_with_points)
+    assert offer.can_redeem and offer.reason == "" and offer.reward.mine == 0
+    assert offer.reward.live == 1
+
+
+def test_offers_count_the_points_still_missing(member_with_points):
+    cheap, dear = _reward(points_cost=300, name="A"), _reward(points_cost=420, name="B")
+    offers = selectors.reward_offers(account=member_with_points)
+    assert [(o.reward.pk, o.missing, o.can_redeem) for o in offers] == [
+        (cheap.pk, 0, True),
+        (dear.pk, 120, False),
+    ]
+    assert (
+        offers[0].request_key != selectors.reward_offers(account=member_with_points)[0].request_key
+    )
+
+
+def test_redemptions_are_the_members_own_newest_first(member_with_points, user_factory):
+    reward = _reward(points_cost=10)
+    keys = ["a", "b", "c"]
+    made = [
+        services.reward_redeem(account_id=member_with_points.pk, reward_id=reward.pk, request_key=k)
+        for k in keys
+    ]
+    lin = services.member_join(user=user_factory(email="lin@example.com"))
+    add(lin, 100, "lin")
+    services.reward_redeem(account_id=lin.pk, reward_id=reward.pk, request_key="lin")
+    codes = selectors.redemptions(account=member_with_points)
+    assert [c.pk for c in codes] == [r.pk for r in reversed(made)]
+    assert len(selectors.redemptions(account=member_with_points, limit=2)) == 2
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+def test_no_tiers_no_status(member_with_points):
+    assert selectors.tier_status(account=member_with_points, program=ProgramSettings.load()) is None
+
+
+def test_the_tier_status_is_the_services_progress(ada, store, spend_rule):
+    from decimal import Decimal
+
+    from loyalty.models import Tier
+
+    Tier.objects.create(name="Silver", threshold=Decimal("50"))
+    gold = Tier.objects.create(name="Gold", threshold=Decimal("450"))
+    store.order(email="ada@example.com")  # 100 points earned
+    account = services.member_join(user=ada)
+    account = Account.objects.select_related("tier").get(pk=account.pk)
+
+    status = selectors.tier_status(account=account, program=ProgramSettings.load())
+
+    assert status.tier.name == "Silver"  # promoted when the points were earned
+    assert status.until == account.tier_until
+    assert (status.value, status.next_tier, status.missing_points) == (100, gold, 350)
+    assert (status.shown_value, status.goal) == (100, 450)

@@ -2,6 +2,7 @@
 points made the way production makes them: store events through the order mirror."""
 
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,11 +17,13 @@ from loyalty.models import (
     EarningRule,
     Entry,
     Lot,
+    ProgramSettings,
     Redemption,
     Reward,
     Tier,
 )
 from tests.loyalty.conftest import PAID
+from tests.orders.fake_stripe import FakeStripe
 
 pytestmark = pytest.mark.django_db
 
@@ -380,6 +383,395 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
 
 
 QUERIES = 15
+
+
+# --- Rewards and codes --------------------------------------------------------------------
+
+REDEEM = "/rewards/redeem/"
+
+
+@pytest.fixture
+def rich(member, settings):
+    """Ada with 500 available points; no Stripe (rewards are Portico codes)."""
+    settings.STRIPE_API_KEY = ""
+    account = Account.objects.get(user=member)
+    services.points_adjust(account_id=account.pk, points=500, staff=None, reason="x", key="seed")
+    return member
+
+
+@pytest.fixture
+def ten_off(db):
+    return Reward.objects.create(
+        name="Ten off",
+        description="For your next order.",
+        kind=Reward.Kind.AMOUNT_OFF,
+        points_cost=200,
+        amount=Decimal("10"),
+        currency="EUR",
+        minimum_order=Decimal("30"),
+    )
+
+
+def offer_forms(html: str) -> dict[str, dict[str, str]]:
+    """Each redeem form on the page by reward id: its action and hidden fields."""
+    forms = {}
+    for action, body in re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', html, re.S
+    ):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]+)">', body))
+        if "reward" in fields:
+            forms[fields["reward"]] = {"action": action, **fields}
+    return forms
+
+
+def balance(user) -> int:
+    return Account.objects.get(user=user).available
+
+
+def test_the_catalog_is_in_points_order_and_says_what_each_reward_gives(client, rich, ten_off):
+    Reward.objects.create(name="Fifteen", kind=Reward.Kind.PERCENT_OFF, points_cost=150, percent=15)
+    Reward.objects.create(name="Shipping", kind=Reward.Kind.FREE_SHIPPING, points_cost=50)
+    Reward.objects.create(
+        name="Mug", kind=Reward.Kind.FREE_PRODUCT, points_cost=620, product_sku="MUG-1"
+    )
+    Reward.objects.create(name="Off", kind=Reward.Kind.FREE_SHIPPING, points_cost=1, active=False)
+    Reward.objects.create(
+        name="Gone",
+        kind=Reward.Kind.FREE_SHIPPING,
+        points_cost=2,
+        ends_at=timezone.now() - timedelta(days=1),
+    )
+    client.force_login(rich)
+
+    page = text(client.get(URL))
+
+    offers = page[page.index("Rewards you can redeem") : page.index("Your codes")]
+    expected = [
+        "Shipping 50 points Free shipping Redeem",
+        "Fifteen 150 points 15% off Redeem",
+        "Ten off 200 points €10.00 off orders over €30.00 For your next order. Redeem",
+        "Mug 620 points A free MUG-1 You need 120 more points",
+    ]
+    positions = [offers.index(line) for line in expected]
+    assert positions == sorted(positions), offers
+    assert "Off" not in offers.replace("off", "") and "Gone" not in offers
+
+
+def test_a_member_redeems_a_reward_and_sees_the_code(client, rich, ten_off):
+    client.force_login(rich)
+    form = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+    assert form["action"] == REDEEM
+    uuid.UUID(form["request_key"])
+
+    response = client.post(REDEEM, form)
+
+    assert response.status_code == 302 and response["Location"] == "/rewards/#codes"
+    redemption = Redemption.objects.get()
+    assert redemption.status == Redemption.Status.ISSUED
+    assert balance(rich) == 300
+    page = text(client.get(response["Location"]))
+    assert f"Your code for Ten off is {redemption.code}." in page
+    codes = page[page.index("Your codes") :]
+    assert f"{redemption.code} Ten off Ready to use" in codes
+    assert "Available to spend 300" in page
+
+
+def test_each_rendering_has_its_own_key(client, rich, ten_off):
+    client.force_login(rich)
+    first = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]["request_key"]
+    second = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]["request_key"]
+    assert first != second
+
+
+def test_the_same_form_sent_twice_redeems_once(client, rich, ten_off):
+    client.force_login(rich)
+    form = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+
+    client.post(REDEEM, form)
+    again = client.post(REDEEM, form, follow=True)
+
+    assert Redemption.objects.count() == 1
+    assert balance(rich) == 300
+    code = Redemption.objects.get().code
+    assert f"Your code for Ten off is {code}." in text(again)
+    # A new rendering of the page redeems anew.
+    fresh = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+    client.post(REDEEM, fresh)
+    assert Redemption.objects.count() == 2 and balance(rich) == 100
+
+
+def test_not_enough_points_is_a_message_and_spends_nothing(client, rich, ten_off):
+    client.force_login(rich)
+    form = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+    Reward.objects.filter(pk=ten_off.pk).update(points_cost=1620)  # changed meanwhile
+
+    response = client.post(REDEEM, form, follow=True)
+
+    assert response.status_code == 200
+    assert "You need 1,120 more points for this reward." in text(response)
+    assert not Redemption.objects.exists() and balance(rich) == 500
+    # The page itself offers no button for it, and says why.
+    assert str(ten_off.pk) not in offer_forms(response.content.decode())
+    assert "You need 1,120 more points" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"stock": 0}, "This reward has run out."),
+        ({"starts_at": timezone.now() + timedelta(days=3)}, "This reward is not available yet."),
+        ({"active": False}, "This reward is not available yet."),
+        ({"ends_at": timezone.now() - timedelta(minutes=1)}, "This reward has ended."),
+    ],
+)
+def test_an_unavailable_reward_says_why_and_spends_nothing(client, rich, ten_off, change, reason):
+    client.force_login(rich)
+    form = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+    Reward.objects.filter(pk=ten_off.pk).update(**change)
+
+    response = client.post(REDEEM, form, follow=True)
+
+    assert response.status_code == 200
+    assert reason in text(response)
+    assert not Redemption.objects.exists() and balance(rich) == 500
+
+
+def test_the_page_gives_the_services_reason_instead_of_a_button(client, rich, ten_off):
+    Reward.objects.filter(pk=ten_off.pk).update(per_customer_limit=1)
+    Reward.objects.create(name="Rare", kind=Reward.Kind.FREE_SHIPPING, points_cost=5, stock=0)
+    soon = Reward.objects.create(
+        name="Soon",
+        kind=Reward.Kind.FREE_SHIPPING,
+        points_cost=6,
+        starts_at=timezone.now() + timedelta(days=2),
+    )
+    client.force_login(rich)
+    client.post(REDEEM, offer_forms(client.get(URL).content.decode())[str(ten_off.pk)])
+
+    response = client.get(URL)
+
+    page = text(response)
+    assert "Rare 5 points Free shipping This reward has run out." in page
+    assert "Soon 6 points Free shipping This reward is not available yet." in page
+    assert "You have redeemed this reward as many times as it allows." in page
+    assert set(offer_forms(response.content.decode())) == set()
+    account = Account.objects.get(user=rich)
+    for reward in Reward.objects.all():  # the page says what the service would
+        assert services.reward_unavailable_reason(reward, account) in page
+    assert soon.pk
+
+
+def test_a_reward_that_does_not_exist_is_a_message(client, rich):
+    client.force_login(rich)
+    response = client.post(REDEEM, {"reward": 999, "request_key": str(uuid.uuid4())}, follow=True)
+    assert response.status_code == 200
+    assert "This reward is not available any more." in text(response)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"reward": "x", "request_key": str(uuid.uuid4())}, {"reward": "1", "request_key": "no"}],
+)
+def test_a_broken_form_is_a_message(client, rich, ten_off, data):
+    client.force_login(rich)
+    response = client.post(REDEEM, data, follow=True)
+    assert response.status_code == 200
+    assert "Something went wrong with that form" in text(response)
+    assert not Redemption.objects.exists()
+
+
+def test_a_customer_who_is_not_a_member_cannot_redeem(client, ada, program, ten_off, store):
+    store.order(email="ada@example.com")  # points wait against the email, not joined
+    client.force_login(ada)
+    html = client.get(URL).content.decode()
+    assert offer_forms(html) == {} and "Rewards you can redeem" not in html
+
+    response = client.post(
+        REDEEM, {"reward": ten_off.pk, "request_key": str(uuid.uuid4())}, follow=True
+    )
+
+    assert "Join the rewards program to redeem rewards." in text(response)
+    assert not Redemption.objects.exists()
+
+
+def test_a_visitor_who_redeems_is_sent_to_sign_in(client, ten_off, program):
+    response = client.post(REDEEM, {"reward": ten_off.pk, "request_key": str(uuid.uuid4())})
+    assert response["Location"] == f"{reverse('account_login')}?next=/rewards/"
+    assert not Redemption.objects.exists()
+
+
+def test_redeem_is_post_only(client, rich, ten_off):
+    client.force_login(rich)
+    assert (
+        client.get(REDEEM, {"reward": ten_off.pk, "request_key": uuid.uuid4()}).status_code == 405
+    )
+    assert not Redemption.objects.exists()
+
+
+def test_redeem_refuses_a_post_without_the_csrf_token(rich, ten_off):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rich)
+    response = client.post(REDEEM, {"reward": ten_off.pk, "request_key": str(uuid.uuid4())})
+    assert response.status_code == 403 and not Redemption.objects.exists()
+
+
+def test_a_member_never_sees_another_members_codes(client, rich, ten_off, user_factory):
+    lin = user_factory(email="lin@example.com")
+    services.member_join(user=lin)
+    lin_account = Account.objects.get(user=lin)
+    services.points_adjust(account_id=lin_account.pk, points=900, staff=None, reason="x", key="l")
+    key = str(uuid.uuid4())
+    lins = Client()
+    lins.force_login(lin)
+    lins.post(REDEEM, {"reward": ten_off.pk, "request_key": key}, follow=True)
+    theirs = Redemption.objects.get(account=lin_account)
+    client.force_login(rich)
+
+    page = text(client.get(URL))
+    assert theirs.code not in page
+    assert "Codes you redeem your points for will appear here." in page
+    # Nor by sending their form's key: a key names a redemption of the sender's only.
+    mine = client.post(REDEEM, {"reward": ten_off.pk, "request_key": key}, follow=True)
+    assert theirs.code not in text(mine)
+    mine_code = Redemption.objects.get(account__user=rich).code
+    assert f"Your code for Ten off is {mine_code}." in text(mine)
+    assert balance(rich) == 300 and balance(lin) == 700
+
+
+def test_codes_are_newest_first_with_their_status_in_words(client, rich, ten_off, store):
+    ship = Reward.objects.create(name="Shipping", kind=Reward.Kind.FREE_SHIPPING, points_cost=10)
+    account = Account.objects.get(user=rich)
+    old = services.reward_redeem(account_id=account.pk, reward_id=ship.pk, request_key="1")
+    used = services.reward_redeem(account_id=account.pk, reward_id=ship.pk, request_key="2")
+    voided = services.reward_redeem(account_id=account.pk, reward_id=ship.pk, request_key="3")
+    new = services.reward_redeem(account_id=account.pk, reward_id=ten_off.pk, request_key="4")
+    services.redemption_void(redemption_id=voided.pk, reason="asked")
+    store.order("U-1", email="ada@example.com", discount_codes=[used.code.lower()])
+    client.force_login(rich)
+
+    page = text(client.get(URL))
+
+    codes = page[page.index("Your codes") :]
+    expected = [
+        f"{new.code} Ten off Ready to use",
+        f"{voided.code} Shipping Voided",
+        f"{used.code} Shipping Used on order #U-1",
+        f"{old.code} Shipping Ready to use",
+    ]
+    positions = [codes.index(line) for line in expected]
+    assert positions == sorted(positions), codes
+    html = client.get(URL).content.decode()
+    # Copy buttons for the codes that can still be used only; hidden until the script runs.
+    assert html.count('data-copy="code-') == 2
+    assert f'data-copy="code-{new.pk}"' in html and f'data-copy="code-{old.pk}"' in html
+    assert re.search(r'<button type="button" [^>]*data-copy="code-\d+"[^>]* hidden>', html)
+    assert html.count('aria-live="polite"') == 2
+    assert '<script src="/static/js/copy-code.js" defer></script>' in html
+
+
+@pytest.fixture
+def stripe(settings):
+    with FakeStripe(api_key="sk_test_rewards") as fake:
+        settings.STRIPE_API_KEY = "sk_test_rewards"
+        settings.STRIPE_API_BASE = fake.url
+        yield fake
+
+
+def test_a_code_stripe_could_not_make_gives_the_points_back_and_says_so(
+    client, rich, ten_off, stripe
+):
+    stripe.failing = True
+    client.force_login(rich)
+    form = offer_forms(client.get(URL).content.decode())[str(ten_off.pk)]
+
+    response = client.post(REDEEM, form, follow=True)
+
+    assert response.status_code == 200
+    page = text(response)
+    assert "We could not create your code; your points are back. Please try again." in page
+    failed = Redemption.objects.get()
+    assert failed.status == Redemption.Status.FAILED and balance(rich) == 500
+    assert f"{failed.code} Ten off Could not be issued" in page
+    assert f'data-copy="code-{failed.pk}"' not in response.content.decode()
+    assert "Available to spend 500" in page
+
+    stripe.failing = False
+    retry = offer_forms(response.content.decode())[str(ten_off.pk)]
+    ok = client.post(REDEEM, retry, follow=True)
+    issued = Redemption.objects.get(status=Redemption.Status.ISSUED)
+    assert f"Your code for Ten off is {issued.code}." in text(ok)
+    assert issued.stripe_promotion_code_id and balance(rich) == 300
+
+
+def test_the_redeem_page_in_turkish_comes_back_to_it(client, rich, ten_off):
+    client.force_login(rich)
+    form = offer_forms(client.get("/tr/rewards/").content.decode())[str(ten_off.pk)]
+    assert form["action"] == "/tr/rewards/redeem/"
+    response = client.post(form["action"], form)
+    assert response["Location"] == "/tr/rewards/#codes"
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+def test_without_tiers_there_is_no_tier_section(client, rich):
+    client.force_login(rich)
+    assert "Your tier" not in text(client.get(URL))
+
+
+def test_a_member_sees_their_tier_perks_and_progress_to_the_next(client, member, store, spend_rule):
+    silver = Tier.objects.create(name="Silver", threshold=Decimal("50"), perks="Free returns")
+    Tier.objects.create(name="Gold", threshold=Decimal("450"))
+    store.order("A-1", email="ada@example.com")  # 100 points earned this year
+    account = Account.objects.get(user=member)
+    until = timezone.now() + timedelta(days=100)
+    Account.objects.filter(pk=account.pk).update(tier=silver, tier_until=until)
+    client.force_login(member)
+
+    response = client.get(URL)
+
+    page = text(response)
+    value, upcoming, missing = services.tier_progress(Account.objects.get(pk=account.pk))
+    assert (value, upcoming.name, missing) == (100, "Gold", 350)
+    tier = page[page.index("Your tier") : page.index("Rewards you can redeem")]
+    assert "Silver" in tier and "Free returns" in tier
+    assert f"Yours until {until:%B} {until.day}, {until.year}" in tier
+    assert "350 more points to Gold" in tier
+    html = response.content.decode()
+    bar = re.search(r"<progress [^>]*>", html).group(0)
+    assert 'max="450.00"' in bar and 'value="100"' in bar
+    assert 'aria-labelledby="tier-progress-text"' in bar
+    assert 'id="tier-progress-text">350 more points to Gold' in html
+
+
+def test_a_member_without_a_tier_sees_the_way_to_the_first(client, rich):
+    Tier.objects.create(name="Silver", threshold=Decimal("1"))
+    client.force_login(rich)
+    tier = text(client.get(URL))
+    assert "You have not reached a tier yet." in tier
+    assert "1 more point to Silver" in tier
+
+
+def test_at_the_top_tier_the_bar_is_full(client, member, store, spend_rule):
+    gold = Tier.objects.create(name="Gold", threshold=Decimal("50"))
+    store.order("A-1", email="ada@example.com")
+    Account.objects.filter(user=member).update(tier=gold, tier_until=timezone.now())
+    client.force_login(member)
+    response = client.get(URL)
+    assert "You have reached our highest tier." in text(response)
+    bar = re.search(r"<progress [^>]*>", response.content.decode()).group(0)
+    assert 'max="100"' in bar and 'value="100"' in bar
+
+
+def test_tiers_reached_by_spending_say_the_amount(client, member, store, spend_rule):
+    program = ProgramSettings.load()
+    program.tier_basis = ProgramSettings.TierBasis.SPEND
+    program.save()
+    Tier.objects.create(name="Gold", threshold=Decimal("500"))
+    store.order("A-1", email="ada@example.com")  # 120 spent
+    client.force_login(member)
+    # A threshold has no currency: it is read in the portal's default one.
+    assert "Spend $380.00 more to reach Gold" in text(client.get(URL))
 
 
 # --- Languages ----------------------------------------------------------------------------
