@@ -572,3 +572,27 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PointsEmail(models.Model):
+    """An email a member was sent about their points: written before sending, unique per
+    cause, so each goes out once however often its task runs."""
+
+    class Kind(models.TextChoices):
+        EARNED = "earned", _("Points earned")
+        AVAILABLE = "available", _("Points available")
+        TIER = "tier", _("Tier changed")
+        REDEEMED = "redeemed", _("Reward redeemed")
+        EXPIRING = "expiring", _("Points expiring soon")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points email")
+        verbose_name_plural = _("points emails")
+
+    def __str__(self) -> str:
+        return self.key

@@ -108,6 +108,21 @@ def member_claim_email(*, user, email: str) -> Account | None:
     return None
 
 
+# --- Emails -------------------------------------------------------------------------------
+
+
+def _email(account: Account, kind: str, key: str, **data) -> None:
+    """After commit, queue the member's points email for ``key`` (sent once per key by
+    ``notifications.points_email_send``). Guests, whose points wait for them to join, get
+    none."""
+    if account.joined_at is None:
+        return
+    from .tasks import send_points_email
+
+    account_id = account.pk
+    transaction.on_commit(lambda: send_points_email.delay(account_id, kind, key, data))
+
+
 # --- Posting entries ----------------------------------------------------------------------
 
 
@@ -457,6 +472,7 @@ def order_points_award(*, order_id: int) -> list[Lot]:
             lots.append(lot)
     _reversals_sync(account, order)
     if lots:
+        _email(account, "earned", f"earned:order:{order.pk}", order_id=order.pk)
         _tier_review(account, settings=settings)
     return lots
 
@@ -531,7 +547,16 @@ def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bo
     else:
         return False
     account.save(update_fields=["tier", "tier_until"])
-    return account.tier_id != (current.pk if current else None)
+    changed = account.tier_id != (current.pk if current else None)
+    if changed:
+        _email(
+            account,
+            "tier",
+            f"tier:{account.pk}:{current.pk if current else 0}:{account.tier_id or 0}:{now:%Y%m%d}",
+            tier_id=account.tier_id,
+            previous_tier_id=current.pk if current else None,
+        )
+    return changed
 
 
 @transaction.atomic
@@ -699,6 +724,8 @@ def lot_release(*, lot_id: int, now: datetime | None = None) -> Entry | None:
     )
     if points:
         _repay(account, lot)
+        key = f"available:order:{lot.order_id}" if lot.order_id else f"available:lot:{lot.pk}"
+        _email(account, "available", key, order_id=lot.order_id, lot_id=lot.pk)
     return entry
 
 
@@ -952,10 +979,17 @@ def redemption_issue(*, redemption_id: int) -> Redemption:
             log.warning("redemption %s: %s", redemption.pk, exc)
             return redemption_fail(redemption_id=redemption.pk, error=str(exc))
         fields = {"stripe_coupon_id": coupon, "stripe_promotion_code_id": promotion}
-    Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.ISSUING).update(
+    issued = Redemption.objects.filter(pk=redemption.pk, status=Redemption.Status.ISSUING).update(
         status=Redemption.Status.ISSUED, **fields
     )
     redemption.refresh_from_db()
+    if issued:
+        _email(
+            redemption.account,
+            "redeemed",
+            f"redeemed:{redemption.pk}",
+            redemption_id=redemption.pk,
+        )
     return redemption
 
 

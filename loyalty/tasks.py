@@ -33,3 +33,10 @@ def mark_codes_used(order_id: int) -> int:
 @shared_task(name="loyalty.tasks.review_due_tiers")
 def review_due_tiers() -> int:
     return services.tiers_review_due()
+
+
+@shared_task(name="loyalty.tasks.send_points_email")
+def send_points_email(account_id: int, kind: str, key: str, data: dict) -> bool:
+    from . import notifications
+
+    return notifications.points_email_send(account_id=account_id, kind=kind, key=key, data=data)

@@ -216,7 +216,10 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # honours the order; the filesystem broker of `make run` takes them in turn.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}}
-CELERY_TASK_ROUTES = {"orders.tasks.notify_shipment": {"queue": "bulk"}}
+CELERY_TASK_ROUTES = {
+    "orders.tasks.notify_shipment": {"queue": "bulk"},
+    "loyalty.tasks.send_points_email": {"queue": "bulk"},
+}
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
