@@ -155,3 +155,93 @@ def test_a_customer_joins_with_the_button(phone, live_server, axe):
     phone.goto(live_server.url + "/tr/rewards/")
     assert phone.locator("html").get_attribute("lang") == "tr"
     axe(phone, "rewards-joined-tr")
+
+
+def test_a_member_redeems_a_reward_and_copies_the_code_on_a_phone(phone, live_server, axe):
+    from decimal import Decimal
+
+    from loyalty import services
+    from loyalty.models import Account, Redemption, Reward, Tier
+    from tests.portal.factories import UserFactory
+
+    _program()
+    Tier.objects.create(name="Silver", threshold=Decimal("100"), perks="Free returns for a year")
+    Tier.objects.create(name="Gold", threshold=Decimal("1000"))
+    Reward.objects.create(
+        name="Free delivery",
+        description="Your next parcel ships free.",
+        kind=Reward.Kind.FREE_SHIPPING,
+        points_cost=40,
+    )
+    Reward.objects.create(
+        name="Ceramic mug", kind=Reward.Kind.FREE_PRODUCT, points_cost=170, product_sku="MUG-1"
+    )
+    user = UserFactory(email="noor@example.com", password=PASSWORD)
+    services.member_join(user=user)  # 50 available (the sign-up bonus)
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _sign_in(phone, live_server, "noor@example.com")
+
+    offers = phone.get_by_role("region", name="Rewards you can redeem")
+    mug = offers.get_by_role("listitem").filter(has_text="Ceramic mug")
+    assert "You need 120 more points" in mug.inner_text()
+    assert mug.get_by_role("button", name="Redeem").count() == 0
+    assert "A free MUG-1" in mug.inner_text()
+    tier = phone.get_by_role("region", name="Your tier")
+    # The sign-up bonus counts: 50 of the 100 points Silver takes.
+    bar = tier.get_by_role("progressbar", name="50 more points to Silver")
+    assert bar.get_attribute("max") == "100.00" and bar.get_attribute("value") == "50"
+    axe(phone, "rewards-catalog")
+
+    delivery = offers.get_by_role("listitem").filter(has_text="Free delivery")
+    # Pressed twice, as an impatient thumb would: one code, 40 points.
+    delivery.get_by_role("button", name="Redeem").dblclick()
+    phone.wait_for_url(re.compile(r"/rewards/#codes$"))
+    redemption = Redemption.objects.get()
+    phone.get_by_text(f"Your code for Free delivery is {redemption.code}.").wait_for()
+    assert Redemption.objects.count() == 1
+    assert Account.objects.get(user=user).available == 10
+
+    codes = phone.get_by_role("region", name="Your codes")
+    card = codes.get_by_role("listitem").first
+    assert redemption.code in card.inner_text() and "Ready to use" in card.inner_text()
+    copy = card.get_by_role("button", name=re.compile(r"^Copy"))
+    copy.click()
+    status = card.locator("[aria-live=polite]")
+    phone.wait_for_function("el => el.textContent === 'Copied'", arg=status.element_handle())
+    assert phone.evaluate("navigator.clipboard.readText()") == redemption.code
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    axe(phone, "rewards-code")
+
+    own_host = urlparse(live_server.url).netloc
+    assert all(urlparse(u).netloc in (own_host, "") for u in phone.requested_urls)
+
+    phone.goto(live_server.url + "/tr/rewards/")
+    assert phone.locator("html").get_attribute("lang") == "tr"
+    assert redemption.code in phone.locator("#codes").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    axe(phone, "rewards-code-tr")
+
+
+def test_without_javascript_the_code_is_text_and_no_copy_button_shows(
+    chromium, live_server, migrated_db
+):
+    from loyalty import services
+    from loyalty.models import Reward
+    from tests.portal.factories import UserFactory
+
+    _program()
+    reward = Reward.objects.create(name="Ship", kind=Reward.Kind.FREE_SHIPPING, points_cost=10)
+    user = UserFactory(email="noor@example.com", password=PASSWORD)
+    account = services.member_join(user=user)
+    code = services.reward_redeem(account_id=account.pk, reward_id=reward.pk, request_key="k")
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server, "noor@example.com")
+        shown = page.locator(".code-card__code")
+        assert shown.inner_text() == code.code and shown.is_visible()
+        assert page.get_by_role("button", name=re.compile(r"^Copy")).count() == 0
+    finally:
+        context.close()
