@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permissions import policy_registry
 
@@ -246,6 +246,24 @@ class RewardIndexView(IndexView):
                 )
             )
         )
+
+
+class RewardDeleteView(DeleteView):
+    """A reward members bought is kept (their codes point at it): deleting one says so and
+    suggests making it inactive, where the database would refuse with a 500."""
+
+    def form_valid(self, form):
+        if self.object.redemptions.exists():
+            messages.error(
+                self.request,
+                _(
+                    "“%(name)s” has codes members bought, so it cannot be deleted; "
+                    "make it inactive instead."
+                )
+                % {"name": self.object.name},
+            )
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 # --- Redemptions --------------------------------------------------------------------

@@ -113,6 +113,7 @@ class RewardViewSet(ModelViewSet):
     menu_label = _("Rewards")
     edit_handler = ObjectList(Reward.panels, base_form_class=RewardForm)
     index_view_class = admin_views.RewardIndexView
+    delete_view_class = admin_views.RewardDeleteView
     copy_view_enabled = False
     list_display = [
         "name",

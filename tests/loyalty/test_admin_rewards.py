@@ -190,6 +190,20 @@ def test_the_catalog_shows_stock_left_after_live_codes(client, marketer, member,
     assert "No limit" in client.get(REWARDS).content.decode()
 
 
+def test_a_reward_with_codes_is_not_deleted_but_says_to_make_it_inactive(
+    client, admin_user, code, shipping
+):
+    client.force_login(admin_user)
+    delete = reverse("loyalty_reward:delete", args=[shipping.pk])
+    response = client.post(delete)
+    assert response.status_code == 302
+    assert Reward.objects.filter(pk=shipping.pk).exists()
+    assert any("make it inactive" in m for m in messages_of(response))
+    unbought = Reward.objects.create(name="Unbought", kind="free_shipping", points_cost=1)
+    client.post(reverse("loyalty_reward:delete", args=[unbought.pk]))
+    assert not Reward.objects.filter(pk=unbought.pk).exists()
+
+
 # --- Reward codes -------------------------------------------------------------------
 
 
