@@ -6,12 +6,14 @@ manages compared with the baseline. See bench/README.md.
 """
 
 import argparse
+import json
 import os
 import platform
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -178,23 +180,51 @@ def print_machine(machine: dict) -> None:
     )
 
 
-def resolve_targets(scenarios: list, dataset) -> list[report.Row]:
+@dataclass
+class Row(report.Row):
+    """A scenario's runs with wrk's connections (8 unless the scenario says otherwise) and
+    its latency goal, if any."""
+
+    connections: int = loadgen.CONNECTIONS
+    p95_goal_ms: float | None = None
+
+
+def baseline_for(connections: int) -> Row:
+    """The baseline page measured with ``connections``: each scenario is compared with the
+    baseline measured as it is (one client alone is not compared with eight)."""
+    if connections == loadgen.CONNECTIONS:
+        return Row(BASELINE)
+    return Row(Target(f"baseline-{connections}c", BASELINE.path), connections=connections)
+
+
+def resolve_targets(scenarios: list, dataset) -> list[Row]:
     """Paths and sessions from the database, and each page's query count, before the
     server starts (SQLite would otherwise share its file with the workers mid-run)."""
     from django.db import connections
 
     from bench.queries import count_queries
 
-    rows = [report.Row(scenario.resolve(dataset), goal=scenario.goal) for scenario in scenarios]
+    rows = [
+        Row(
+            scenario.resolve(dataset),
+            goal=scenario.goal,
+            connections=scenario.connections or loadgen.CONNECTIONS,
+            p95_goal_ms=scenario.p95_goal_ms,
+        )
+        for scenario in scenarios
+    ]
     for row in rows:
         row.queries = count_queries(row.target)
     connections.close_all()
     return rows
 
 
-def measure(port: int, row: report.Row, duration: int) -> None:
+def measure(port: int, row: Row, duration: int) -> None:
     loadgen.warm_up(port, row.target)
-    result = loadgen.measure(port, row.target, duration)
+    if row.connections == loadgen.CONNECTIONS:
+        result = loadgen.measure(port, row.target, duration)
+    else:
+        result = measure_with(port, row.target, duration, row.connections)
     row.runs.append(result)
     errors = sum(result.errors.values())
     warning = f"  !! {result.errors}" if errors else ""
@@ -205,10 +235,31 @@ def measure(port: int, row: report.Row, duration: int) -> None:
     )
 
 
-def bench(rows: list[report.Row], baseline: report.Row, args) -> None:
+def measure_with(port: int, target: Target, duration: int, connections: int):
+    """loadgen.measure with ``connections`` (and as many threads, at most loadgen's):
+    ``wrk -t1 -c1`` is one client alone, each request sent when the last one answered."""
+    command = loadgen.wrk_command(port, target, duration)
+    threads = min(loadgen.THREADS, connections)
+    command = [f"-t{threads}" if arg == f"-t{loadgen.THREADS}" else arg for arg in command]
+    command = [f"-c{connections}" if arg == f"-c{loadgen.CONNECTIONS}" else arg for arg in command]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + 60, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise loadgen.BenchError(f"{target.name}: wrk did not finish in {duration + 60}s") from exc
+    match = loadgen.RESULT_LINE.search(done.stdout)
+    if done.returncode != 0 or match is None:
+        raise loadgen.BenchError(
+            f"{target.name}: wrk failed (exit {done.returncode}).\n{done.stdout}\n{done.stderr}"
+        )
+    return loadgen.parse_result(match.group("fields"))
+
+
+def bench(rows: list[Row], baselines: dict[int, Row], args) -> None:
     with server.running(args.workers) as port:
         try:
-            measure_all(port, rows, baseline, args)
+            measure_all(port, rows, baselines, args)
         except loadgen.BenchError as exc:
             # Read while the server still runs: a 500's traceback is in its log.
             raise loadgen.BenchError(
@@ -216,18 +267,54 @@ def bench(rows: list[report.Row], baseline: report.Row, args) -> None:
             ) from exc
 
 
-def measure_all(port: int, rows: list[report.Row], baseline: report.Row, args) -> None:
+def measure_all(port: int, rows: list[Row], baselines: dict[int, Row], args) -> None:
     # Every URL must answer 200 before minutes are spent measuring any of them.
-    for row in [baseline, *rows]:
+    for row in [*baselines.values(), *rows]:
         loadgen.warm_up(port, row.target)
     step(f"measure: {args.duration}s per run, baseline, {args.repeat} round(s), baseline")
-    measure(port, baseline, args.duration)
+    for baseline in baselines.values():
+        measure(port, baseline, args.duration)
     # Rounds rather than one scenario's repeats in a row: a drift of the machine
     # (another process, thermal throttling) then spreads over every scenario.
     for _ in range(args.repeat):
         for row in rows:
             measure(port, row, args.duration)
-    measure(port, baseline, args.duration)
+    for baseline in baselines.values():
+        measure(port, baseline, args.duration)
+
+
+def latency_goals(rows: list[Row]) -> str:
+    """One line per page with a p95 goal: the median of its runs' p95 against it."""
+    lines = []
+    for row in rows:
+        if row.p95_goal_ms is None:
+            continue
+        value = row.median("p95_ms")
+        verdict = "met" if value < row.p95_goal_ms else "NOT met"
+        lines.append(
+            f"goal  {row.target.name}: p95 {value:.2f} ms with {row.connections} "
+            f"connection(s), goal < {row.p95_goal_ms:g} ms: {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def write_json_for(started, machine, options, rows: list[Row], baseline: Row) -> Path:
+    """The runs of scenarios measured with other connections than 8, next to the main
+    file (``<stamp>-c1.json``), their ratios against their own baseline."""
+    baseline_rps = baseline.median("rps")
+    document = {
+        "started": started.isoformat(),
+        "machine": machine,
+        "options": options,
+        "connections": baseline.connections,
+        "baseline": baseline.as_dict(baseline_rps),
+        "scenarios": [
+            {**row.as_dict(baseline_rps), "p95_goal_ms": row.p95_goal_ms} for row in rows
+        ],
+    }
+    path = config.RESULTS_DIR / f"{started:%Y%m%dT%H%M%SZ}-c{baseline.connections}.json"
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return path
 
 
 def unwind_on_signals() -> None:
@@ -261,22 +348,42 @@ def main(argv: list[str] | None = None) -> int:
     dataset = prepare_data(args.customers, args.orders, scenarios)
     machine = machine_info(args.workers, dataset.customers, args.orders)
     print_machine(machine)
-    baseline = report.Row(BASELINE)
     try:
         rows = resolve_targets(scenarios, dataset)
-        bench(rows, baseline, args)
+        # The usual baseline, and one for each other number of connections a scenario uses.
+        baselines = {
+            n: baseline_for(n)
+            for n in sorted({loadgen.CONNECTIONS} | {row.connections for row in rows}, reverse=True)
+        }
+        bench(rows, baselines, args)
     except loadgen.BenchError as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
     print()
     print_machine(machine)
-    print(report.table(rows, baseline))
-    goals = report.goals(rows, baseline)
+    baseline = baselines[loadgen.CONNECTIONS]
+    main_rows = [row for row in rows if row.connections == loadgen.CONNECTIONS]
+    print(report.table(main_rows, baseline))
+    goals = "\n".join(filter(None, [report.goals(main_rows, baseline), latency_goals(main_rows)]))
     if goals:
         print(goals)
     options = {k: v for k, v in vars(args).items() if v is not None}
-    path = report.write_json(started, machine, options, rows, baseline)
+    path = report.write_json(started, machine, options, main_rows, baseline)
     print(f"\nWritten to {path.relative_to(config.ROOT)}")
+    for connections, other in baselines.items():
+        if connections == loadgen.CONNECTIONS:
+            continue
+        these = [row for row in rows if row.connections == connections]
+        print(
+            f"\nWith {connections} connection(s) (wrk -t{min(connections, loadgen.THREADS)} "
+            f"-c{connections}), against the baseline measured the same way:"
+        )
+        print(report.table(these, other))
+        goals = "\n".join(filter(None, [report.goals(these, other), latency_goals(these)]))
+        if goals:
+            print(goals)
+        path = write_json_for(started, machine, options, these, other)
+        print(f"Written to {path.relative_to(config.ROOT)}")
     if args.ingest:
         return ingest(args.ingest, args.ingest_batch, started)
     return 0
