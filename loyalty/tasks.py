@@ -40,3 +40,12 @@ def send_points_email(account_id: int, kind: str, key: str, data: dict) -> bool:
     from . import notifications
 
     return notifications.points_email_send(account_id=account_id, kind=kind, key=key, data=data)
+
+
+@shared_task(name="loyalty.tasks.remind_expiring_points")
+def remind_expiring_points(now: str | None = None) -> int:
+    from datetime import datetime
+
+    from . import notifications
+
+    return notifications.points_expiry_remind(now=datetime.fromisoformat(now) if now else None)

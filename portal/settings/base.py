@@ -219,6 +219,7 @@ CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}}
 CELERY_TASK_ROUTES = {
     "orders.tasks.notify_shipment": {"queue": "bulk"},
     "loyalty.tasks.send_points_email": {"queue": "bulk"},
+    "loyalty.tasks.remind_expiring_points": {"queue": "bulk"},
 }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -240,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-release": {"task": "loyalty.tasks.release_due_points", "schedule": 15 * 60.0},
     "loyalty-expire": {"task": "loyalty.tasks.expire_due_points", "schedule": 60 * 60.0},
     "loyalty-tiers": {"task": "loyalty.tasks.review_due_tiers", "schedule": 60 * 60.0},
+    "loyalty-expiry-reminders": {
+        "task": "loyalty.tasks.remind_expiring_points",
+        "schedule": 60 * 60.0,
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------
