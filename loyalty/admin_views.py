@@ -32,6 +32,8 @@ from wagtail.admin.views.generic import DeleteView, IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton, MenuItem
 from wagtail.permissions import policy_registry
 
+from orders import stripe_api
+
 from . import services
 from .admin_forms import PointsAdjustForm, RedemptionVoidForm
 from .exceptions import InsufficientPoints, RewardUnavailable
@@ -372,6 +374,15 @@ class RedemptionVoidView(RedemptionInspectView):
             messages.error(
                 request,
                 _("Code %(code)s was used, so it cannot be voided.") % {"code": redemption.code},
+            )
+        except stripe_api.StripeApiError:
+            messages.error(
+                request,
+                _(
+                    "Stripe could not switch code %(code)s off, so it was not voided. "
+                    "Please try again in a few minutes."
+                )
+                % {"code": redemption.code},
             )
         else:
             messages.success(

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orders import stripe_api
 from orders.models import Order, Refund, RefundLine
@@ -879,7 +880,9 @@ def reward_unavailable_reason(reward: Reward, account: Account | None, now=None)
     from django.utils.translation import gettext as _
 
     now = now or timezone.now()
-    if not reward.active or (reward.starts_at and reward.starts_at > now):
+    if not reward.active:
+        return _("This reward is not available.")
+    if reward.starts_at and reward.starts_at > now:
         return _("This reward is not available yet.")
     if reward.ends_at and reward.ends_at <= now:
         return _("This reward has ended.")
@@ -922,6 +925,9 @@ def _redemption_open(*, account_id: int, reward_id: int, request_key: str) -> Re
     account = _locked(account_id)
     existing = Redemption.objects.filter(request_key=request_key).first()
     if existing is not None:
+        if (existing.account_id, existing.reward_id) != (account.pk, reward_id):
+            # A key is one member's one click: never hand back someone else's code.
+            raise RewardUnavailable("This request was already used for another redemption.")
         return existing
     if not account.is_member:
         raise NotAMember()
@@ -1000,13 +1006,18 @@ def redemption_fail(*, redemption_id: int, error: str = "") -> Redemption:
     return _give_back(redemption, status=Redemption.Status.FAILED, error=error)
 
 
-@transaction.atomic
 def redemption_void(*, redemption_id: int, reason: str = "") -> Redemption:
-    """Staff void an unused code: its points go back to the member. Idempotent."""
+    """Staff void an unused code: a Stripe promotion code is switched off first (so it
+    cannot be used after its points came back), then the points go back to the member.
+    Idempotent. Raises ``RewardUnavailable`` for a used code, ``StripeApiError`` when
+    Stripe cannot switch it off (nothing changes)."""
     redemption = Redemption.objects.get(pk=redemption_id)
     if redemption.status == Redemption.Status.USED:
-        raise RewardUnavailable("A used code cannot be voided.")
-    return _give_back(redemption, status=Redemption.Status.VOIDED, error=reason)
+        raise RewardUnavailable(gettext("A used code cannot be voided."))
+    if redemption.stripe_promotion_code_id and redemption.status not in DEAD:
+        stripe_api.promotion_code_deactivate(promotion_code_id=redemption.stripe_promotion_code_id)
+    with transaction.atomic():
+        return _give_back(redemption, status=Redemption.Status.VOIDED, error=reason)
 
 
 def _give_back(redemption: Redemption, *, status: str, error: str) -> Redemption:
@@ -1014,6 +1025,9 @@ def _give_back(redemption: Redemption, *, status: str, error: str) -> Redemption
     redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
     if redemption.status in DEAD:
         return redemption
+    if redemption.status == Redemption.Status.USED:
+        # Marked used by an order between the caller's look and the lock.
+        raise RewardUnavailable(gettext("A used code cannot be voided."))
     spent = Entry.objects.get(key=f"redemption:{redemption.pk}")
     _post(
         account,

@@ -152,3 +152,16 @@ def promotion_code_create(
             retryable=_retryable(exc),
         ) from exc
     return created.id, promo.id
+
+
+def promotion_code_deactivate(*, promotion_code_id: str) -> None:
+    """Switch a promotion code off (``active=false``): it can no longer be redeemed.
+    Idempotent: switching off a code that is off changes nothing."""
+    try:
+        client().v1.promotion_codes.update(promotion_code_id, {"active": False})
+    except stripe.StripeError as exc:
+        raise StripeApiError(
+            f"switching off the promotion code {promotion_code_id} failed: "
+            f"{exc.user_message or exc}",
+            retryable=_retryable(exc),
+        ) from exc

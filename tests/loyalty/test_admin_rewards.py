@@ -316,3 +316,31 @@ def test_a_support_agent_sees_codes_but_cannot_edit_rewards(client, agent, code,
     response = client.post(ADD, reward_data(name="Sneaky"))
     assert response.status_code in (302, 403)
     assert not Reward.objects.filter(name="Sneaky").exists()
+
+
+def test_a_stripe_code_stripe_cannot_switch_off_is_not_voided_and_says_so(
+    client, program, user_factory, admin_user, settings
+):
+    from loyalty.models import Account, Redemption, Reward
+    from tests.orders.fake_stripe import FakeStripe
+
+    with FakeStripe(api_key="sk_test_void") as fake:
+        settings.STRIPE_API_KEY, settings.STRIPE_API_BASE = "sk_test_void", fake.url
+        account = services.member_join(user=user_factory(email="void@example.com"))
+        services.points_adjust(
+            account_id=account.pk, points=500, staff=admin_user, reason="seed", key="seed"
+        )
+        reward = Reward.objects.create(
+            name="10% off", kind=Reward.Kind.PERCENT_OFF, points_cost=100, percent=10
+        )
+        redemption = services.reward_redeem(
+            account_id=account.pk, reward_id=reward.pk, request_key="k"
+        )
+        fake.failing = True
+        client.force_login(admin_user)
+        url = reverse("loyalty_redemption:void", args=[redemption.pk])
+        response = client.post(url, {"reason": "lost"}, follow=True)
+    assert response.status_code == 200
+    assert "could not switch code" in response.content.decode()
+    assert Redemption.objects.get(pk=redemption.pk).status == Redemption.Status.ISSUED
+    assert Account.objects.get(pk=account.pk).available == 400

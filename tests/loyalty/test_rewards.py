@@ -175,3 +175,23 @@ def test_staff_void_an_unused_code_and_the_points_come_back(member, ten_off, sto
     with pytest.raises(RewardUnavailable):
         services.redemption_void(redemption_id=used.pk)
     assert services.ledger_check() == []
+
+
+def test_a_request_key_never_returns_another_members_code(member, ten_off, settings, user_factory):
+    settings.STRIPE_API_KEY = ""
+    redeem(member, ten_off, key="shared")
+    other = services.member_join(user=user_factory(email="lin@example.com"))
+    with pytest.raises(RewardUnavailable):
+        redeem(other, ten_off, key="shared")
+
+
+def test_voiding_a_stripe_code_switches_it_off_in_stripe_first(member, ten_off, stripe):
+    redemption = redeem(member, ten_off)
+    stripe.failing = True
+    with pytest.raises(Exception, match="switching off"):
+        services.redemption_void(redemption_id=redemption.pk, reason="lost")
+    assert available(member) == 300  # nothing changed while Stripe could not switch it off
+    stripe.failing = False
+    services.redemption_void(redemption_id=redemption.pk, reason="lost")
+    assert stripe.promotion_codes[redemption.stripe_promotion_code_id]["active"] is False
+    assert available(member) == 500

@@ -520,7 +520,7 @@ def test_not_enough_points_is_a_message_and_spends_nothing(client, rich, ten_off
     [
         ({"stock": 0}, "This reward has run out."),
         ({"starts_at": timezone.now() + timedelta(days=3)}, "This reward is not available yet."),
-        ({"active": False}, "This reward is not available yet."),
+        ({"active": False}, "This reward is not available."),
         ({"ends_at": timezone.now() - timedelta(minutes=1)}, "This reward has ended."),
     ],
 )

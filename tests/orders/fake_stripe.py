@@ -236,6 +236,14 @@ class FakeStripe:
             }
             self.promotion_codes[promotion["id"]] = promotion
             return 200, promotion
+        if path.startswith("/v1/promotion_codes/"):
+            promotion = self.promotion_codes.get(path.rsplit("/", 1)[-1])
+            if promotion is None:
+                return 404, {"error": {"type": "invalid_request_error",
+                                       "message": "No such promotion code"}}  # fmt: skip
+            if "active" in form:
+                promotion["active"] = form["active"] == "true"
+            return 200, promotion
         return 404, {"error": {"type": "invalid_request_error",
                                "message": f"Unrecognized request URL (POST: {path})."}}  # fmt: skip
 
