@@ -211,15 +211,16 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Take from the first queue that has work (below), rather than in turn.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"queue_order_strategy": "priority"}
 # Two queues, consumed in this order by every worker: "celery" for what someone waits on
-# (store deliveries, sign-in codes), "bulk" for what can wait (shipment emails), so that a
-# backlog of a thousand emails never delays the next order or a customer's sign-in. Redis
-# honours the order; the filesystem broker of `make run` takes them in turn.
+# (store deliveries, sign-in codes), "bulk" for what can wait (shipment and points emails,
+# loyalty points), so that a backlog of a thousand emails never delays the next order or a
+# customer's sign-in. Redis honours the order; the filesystem broker of `make run` takes
+# them in turn.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {"celery": {}, "bulk": {}}
+# Points follow orders by seconds, not milliseconds: every loyalty task waits its turn.
 CELERY_TASK_ROUTES = {
     "orders.tasks.notify_shipment": {"queue": "bulk"},
-    "loyalty.tasks.send_points_email": {"queue": "bulk"},
-    "loyalty.tasks.remind_expiring_points": {"queue": "bulk"},
+    "loyalty.tasks.*": {"queue": "bulk"},
 }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_ACCEPT_CONTENT = ["json"]

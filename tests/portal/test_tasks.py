@@ -98,6 +98,7 @@ def test_shipment_emails_go_through_the_bulk_queue_and_the_worker_takes_both():
     assert router.route({}, "orders.tasks.notify_shipment")["queue"].name == "bulk"
     assert router.route({}, "orders.tasks.process_delivery")["queue"].name == "celery"
     assert router.route({}, "portal.tasks.send_email")["queue"].name == "celery"
+    assert router.route({}, "loyalty.tasks.award_order_points")["queue"].name == "bulk"
     assert list(celery_app.amqp.queues) == ["celery", "bulk"]  # the order workers take them
 
 
