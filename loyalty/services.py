@@ -109,6 +109,9 @@ def member_claim_email(*, user, email: str) -> Account | None:
     return None
 
 
+MEMBER_ACTIVITY = frozenset({Kind.EARN, Kind.REDEEM, Kind.ADJUST})
+
+
 # --- Emails -------------------------------------------------------------------------------
 
 
@@ -171,7 +174,10 @@ def _post(
     account.pending += pending
     account.available += available
     account.lifetime_earned += lifetime
-    account.last_activity_at = timezone.now()
+    if kind in MEMBER_ACTIVITY:
+        # What "months without activity" counts: the member earned or spent, or staff
+        # adjusted; not the ledger's own bookkeeping (release, expiry, repayment).
+        account.last_activity_at = timezone.now()
     account.save(update_fields=["pending", "available", "lifetime_earned", "last_activity_at"])
     return entry
 
