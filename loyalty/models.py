@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
@@ -547,7 +548,7 @@ class Redemption(models.Model):
         ISSUED = "issued", _("Ready to use")
         USED = "used", _("Used")
         FAILED = "failed", _("Could not be issued")
-        VOIDED = "voided", _("Voided")
+        VOIDED = "voided", pgettext_lazy("reward code", "Voided")
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="redemptions")
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")

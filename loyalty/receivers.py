@@ -16,13 +16,6 @@ def order_paid(sender, order_id, **kwargs):
     award_order_points.delay(order_id)
 
 
-@receiver(orders.order_placed, dispatch_uid="loyalty.mark_codes_used")
-def order_placed(sender, order_id, **kwargs):
-    from .tasks import mark_codes_used
-
-    mark_codes_used.delay(order_id)
-
-
 @receiver(orders.order_cancelled, dispatch_uid="loyalty.reverse_on_cancel")
 @receiver(orders.order_refunded, dispatch_uid="loyalty.reverse_on_refund")
 def order_reversed(sender, order_id, **kwargs):
