@@ -9,11 +9,21 @@ from orders import signals as orders
 from . import services
 
 
+def _enqueue_awards(order_ids: list) -> None:
+    from .tasks import award_orders_points
+
+    award_orders_points.delay(order_ids)
+
+
+# One task per batch of paid orders (see ``orders.signals.Collector``).
+_awards = orders.Collector(_enqueue_awards)
+orders.batch_started.connect(_awards.start, dispatch_uid="loyalty.awards_batch_start")
+orders.batch_finished.connect(_awards.finish, dispatch_uid="loyalty.awards_batch_end")
+
+
 @receiver(orders.order_paid, dispatch_uid="loyalty.award_order_points")
 def order_paid(sender, order_id, **kwargs):
-    from .tasks import award_order_points
-
-    award_order_points.delay(order_id)
+    _awards.add(order_id)
 
 
 @receiver(orders.order_cancelled, dispatch_uid="loyalty.reverse_on_cancel")

@@ -13,6 +13,12 @@ def award_order_points(order_id: int) -> int:
     return len(services.order_points_award(order_id=order_id))
 
 
+@shared_task(name="loyalty.tasks.award_orders_points")
+def award_orders_points(order_ids: list[int]) -> int:
+    """``award_order_points`` for the paid orders of a batch, each in its own transaction."""
+    return sum(award_order_points(order_id) for order_id in order_ids)
+
+
 @shared_task(name="loyalty.tasks.reverse_order_points")
 def reverse_order_points(order_id: int) -> int:
     return len(services.order_points_reverse(order_id=order_id))

@@ -6,11 +6,21 @@ from django.dispatch import receiver
 from . import services, signals
 
 
+def _enqueue_notifications(items: list) -> None:
+    from .tasks import notify_shipments
+
+    notify_shipments.delay(items)
+
+
+# One task per batch of shipments (see ``signals.Collector``), one per shipment otherwise.
+_notifications = signals.Collector(_enqueue_notifications)
+signals.batch_started.connect(_notifications.start, dispatch_uid="orders.notify_batch_start")
+signals.batch_finished.connect(_notifications.finish, dispatch_uid="orders.notify_batch_end")
+
+
 @receiver(signals.shipment_updated, dispatch_uid="orders.notify_shipment")
 def notify_shipment(sender, shipment_id, status, **kwargs):
-    from .tasks import notify_shipment as task
-
-    task.delay(shipment_id, status)
+    _notifications.add([shipment_id, status])
 
 
 @receiver(email_confirmed, dispatch_uid="orders.link_customer_on_confirm")

@@ -29,3 +29,13 @@ def replay_delivery(delivery_pk: int) -> str:
 @shared_task(name="orders.tasks.notify_shipment")
 def notify_shipment(shipment_pk: int, status: str) -> bool:
     return services.shipment_notify(shipment_id=shipment_pk, status=status)
+
+
+@shared_task(name="orders.tasks.notify_shipments")
+def notify_shipments(items: list) -> int:
+    """``notify_shipment`` for many (shipment id, status) pairs; how many were sent."""
+    return sum(
+        1
+        for shipment_pk, status in items
+        if services.shipment_notify(shipment_id=shipment_pk, status=status)
+    )

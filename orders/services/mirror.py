@@ -61,7 +61,8 @@ class Outcome:
 
 
 def _on_commit(signal, sender, **kwargs) -> None:
-    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs))
+    # Robust: a receiver that fails is logged, and the signals after it still go out.
+    transaction.on_commit(lambda: signal.send(sender=sender, **kwargs), robust=True)
 
 
 # --- Customers ----------------------------------------------------------------------------
@@ -606,6 +607,7 @@ def apply_many(*, connector: str, changes: list) -> list[Outcome]:
     each change would give; if another writer creates one of the same orders or customers
     meanwhile, the batch falls back to ``apply`` for all of them.
     """
+    _on_commit(signals.batch_started, Order)
     outcomes: list[Outcome | None] = [None] * len(changes)
     fresh = _fresh_orders(connector, changes)
     if fresh:
@@ -620,6 +622,7 @@ def apply_many(*, connector: str, changes: list) -> list[Outcome]:
     for i in _orders_first(changes):
         if outcomes[i] is None:
             outcomes[i] = apply(connector=connector, change=changes[i])
+    _on_commit(signals.batch_finished, Order)
     return outcomes
 
 

@@ -228,3 +228,22 @@ def test_the_check_finds_a_balance_that_disagrees_with_the_ledger(store, spend_r
     Account.objects.update(pending=99)
     problems = services.ledger_check()
     assert problems and "pending is 99, the ledger says 100" in problems[0]
+
+
+def test_a_batch_of_paid_orders_is_one_award_task_and_every_order_earns(
+    client, spend_rule, django_capture_on_commit_callbacks, monkeypatch
+):
+    from loyalty import tasks
+    from tests.orders.test_batches import batch, order
+    from tests.orders.webhook_helpers import portico
+
+    calls = []
+    original = tasks.award_orders_points.delay
+    monkeypatch.setattr(
+        tasks.award_orders_points, "delay", lambda ids: (calls.append(ids), original(ids))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        portico(client, batch(*(order(n) for n in range(3))))
+    assert len(calls) == 1 and len(calls[0]) == 3
+    # Each: total 85.00 less 5.00 shipping and 15.20 tax earns 64 points.
+    assert sorted(Account.objects.values_list("pending", flat=True)) == [64, 64, 64]

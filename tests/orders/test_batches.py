@@ -480,3 +480,18 @@ def test_the_endpoint_keeps_a_batch_body_exactly(client, deliver):
     body = batch(order(1))
     deliver(portico, client, body)
     assert json.loads(WebhookDelivery.objects.get().body_bytes) == body
+
+
+def test_a_batch_queues_one_task_for_its_shipment_emails(client, deliver, monkeypatch):
+    from orders import tasks
+
+    calls = []
+    original = tasks.notify_shipments.delay
+    monkeypatch.setattr(
+        tasks.notify_shipments, "delay", lambda items: (calls.append(items), original(items))
+    )
+    shipment = {"id": "S1", "status": "in_transit", "lines": [{"line_id": "L1", "quantity": 1}]}
+    deliver(portico, client, batch(*(order(n, shipments=[shipment]) for n in range(3))))
+    assert len(calls) == 1 and len(calls[0]) == 3
+    deliver(portico, client, shipment_record(id="S9", order_id="B-0"))  # one record alone
+    assert len(calls) == 2 and len(calls[1]) == 1

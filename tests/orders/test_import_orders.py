@@ -126,6 +126,6 @@ def test_a_file_longer_than_one_chunk_is_imported_whole(tmp_path, monkeypatch):
 
     monkeypatch.setattr(importer, "CHUNK", 2)
     run(tmp_path, HEADER + GOOD + BAD)
-    out, err = run(tmp_path, HEADER + GOOD + BAD)
+    out, _err = run(tmp_path, HEADER + GOOD + BAD)
     assert "0 created, 2 already known" in out
     assert Order.objects.count() == 2 and OrderLine.objects.count() == 3
