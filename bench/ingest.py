@@ -75,6 +75,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", action="store_true", help="leave this run's orders in the database"
     )
+    parser.add_argument(
+        "--loyalty",
+        choices=["on", "off"],
+        default="on",
+        help="the loyalty program during the run: on (as in production: paid orders also "
+        "earn points, in the same worker) or off (the order mirror alone) [on]",
+    )
     parser.add_argument("--results-name", help="file name (no .json) in bench/results/")
     args = parser.parse_args(argv)
     if min(args.count, args.batch, args.threads, args.workers, args.concurrency) < 1:
@@ -569,6 +576,19 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))]
 
 
+def loyalty_program(state: str) -> dict:
+    """Switch the loyalty program on or off for the run; what it was, and its rules."""
+    from loyalty.models import EarningRule, ProgramSettings
+
+    program = ProgramSettings.load()
+    was = "on" if program.enabled else "off"
+    program.enabled = state == "on"
+    program.save(update_fields=["enabled"])
+    rules = EarningRule.objects.filter(active=True).count()
+    print(f"   loyalty program {state} (was {was}; {rules} active earning rules)", flush=True)
+    return {"state": state, "was": was, "active_rules": rules}
+
+
 def measure(args, machine: dict) -> dict:
     from django.db import connections
 
@@ -790,6 +810,12 @@ def table(results: dict, options: dict, machine: dict) -> str:
         f"at start {machine['load_average']}",
         mode(count, batch),
     ]
+    if "loyalty" in machine:
+        loyalty = machine["loyalty"]
+        lines.append(
+            f"loyalty program {loyalty['state']} during the run "
+            f"({loyalty['active_rules']} active earning rules)"
+        )
     if batch == 1:
         lines.append(
             f"queries per delivery: endpoint {describe(queries['receive'])}; "
@@ -894,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
     data.migrate()
     data.collectstatic()
     machine = machine_info(args)
+    machine["loyalty"] = loyalty_program(args.loyalty)
     step("clean what an earlier run left")
     print(f"   deleted {clean() or 'nothing'}; {purge_queue()} queued task(s) purged", flush=True)
     try:
@@ -902,6 +929,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nFAILED: {exc}", file=sys.stderr)
         return 1
     finally:
+        loyalty_program(machine["loyalty"]["was"])
         if not args.keep:
             step("clean up")
             print(f"   deleted {clean() or 'nothing'}", flush=True)

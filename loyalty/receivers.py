@@ -12,7 +12,9 @@ from . import services
 def _enqueue_awards(order_ids: list) -> None:
     from .tasks import award_orders_points
 
-    award_orders_points.delay(order_ids)
+    # While the program is off no task is queued at all (one read per batch, not per order).
+    if services.program().enabled:
+        award_orders_points.delay(order_ids)
 
 
 # One task per batch of paid orders (see ``orders.signals.Collector``).

@@ -40,7 +40,7 @@ class Collector:
     at once. Per thread, so concurrent requests and workers never mix their items.
     """
 
-    def __init__(self, flush: Callable[[list], None], *, chunk: int = 100):
+    def __init__(self, flush: Callable[[list], None], *, chunk: int = 5):
         self.flush, self.chunk = flush, chunk
         self._local = threading.local()
 
