@@ -5,71 +5,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loyalty', '0003_adjust_account_permission'),
-        ('orders', '0003_delivery_body_bytes'),
+        ("loyalty", "0003_adjust_account_permission"),
+        ("orders", "0003_delivery_body_bytes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='allocation',
-            name='points',
+            model_name="allocation",
+            name="points",
             field=models.IntegerField(),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='kind',
-            field=models.CharField(choices=[('earn', 'Earned'), ('release', 'Became available'), ('redeem', 'Spent'), ('expire', 'Expired'), ('reverse', 'Reversed'), ('adjust', 'Adjusted by staff'), ('repay', 'Repaid a negative balance'), ('restore', 'Given back')], max_length=10),
+            model_name="entry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("earn", "Earned"),
+                    ("release", "Became available"),
+                    ("redeem", "Spent"),
+                    ("expire", "Expired"),
+                    ("reverse", "Reversed"),
+                    ("adjust", "Adjusted by staff"),
+                    ("repay", "Repaid a negative balance"),
+                    ("restore", "Given back"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='Reward',
+            name="Reward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('description', models.CharField(blank=True, max_length=255, verbose_name='description')),
-                ('kind', models.CharField(choices=[('amount_off', 'Fixed amount off'), ('percent_off', 'Percentage off'), ('free_shipping', 'Free shipping'), ('free_product', 'Free product')], max_length=20, verbose_name='kind')),
-                ('points_cost', models.PositiveIntegerField(verbose_name='points')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='amount off')),
-                ('currency', models.CharField(blank=True, max_length=3, verbose_name='currency')),
-                ('percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='percent off')),
-                ('product_sku', models.CharField(blank=True, max_length=100, verbose_name='product SKU')),
-                ('minimum_order', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='minimum order')),
-                ('starts_at', models.DateTimeField(blank=True, null=True, verbose_name='available from')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='available until')),
-                ('stock', models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='how many can be redeemed')),
-                ('per_customer_limit', models.PositiveIntegerField(blank=True, help_text='Empty: no limit.', null=True, verbose_name='per customer')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=255, verbose_name="description"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("amount_off", "Fixed amount off"),
+                            ("percent_off", "Percentage off"),
+                            ("free_shipping", "Free shipping"),
+                            ("free_product", "Free product"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points_cost", models.PositiveIntegerField(verbose_name="points")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="amount off",
+                    ),
+                ),
+                ("currency", models.CharField(blank=True, max_length=3, verbose_name="currency")),
+                (
+                    "percent",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="percent off"
+                    ),
+                ),
+                (
+                    "product_sku",
+                    models.CharField(blank=True, max_length=100, verbose_name="product SKU"),
+                ),
+                (
+                    "minimum_order",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="minimum order",
+                    ),
+                ),
+                (
+                    "starts_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="available from"),
+                ),
+                (
+                    "ends_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="available until"),
+                ),
+                (
+                    "stock",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: no limit.",
+                        null=True,
+                        verbose_name="how many can be redeemed",
+                    ),
+                ),
+                (
+                    "per_customer_limit",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Empty: no limit.",
+                        null=True,
+                        verbose_name="per customer",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'reward',
-                'verbose_name_plural': 'rewards',
-                'ordering': ['points_cost', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'amount_off'), _negated=True), models.Q(('amount__gt', 0), models.Q(('currency', ''), _negated=True)), _connector='OR'), name='loyalty_reward_amount_off_has_amount'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'percent_off'), _negated=True), models.Q(('percent__gte', 1), ('percent__lte', 100)), _connector='OR'), name='loyalty_reward_percent_1_100'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'free_product'), _negated=True), models.Q(('product_sku', ''), _negated=True), _connector='OR'), name='loyalty_reward_free_product_has_sku')],
+                "verbose_name": "reward",
+                "verbose_name_plural": "rewards",
+                "ordering": ["points_cost", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "amount_off"), _negated=True),
+                            models.Q(("amount__gt", 0), models.Q(("currency", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="loyalty_reward_amount_off_has_amount",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "percent_off"), _negated=True),
+                            models.Q(("percent__gte", 1), ("percent__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="loyalty_reward_percent_1_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "free_product"), _negated=True),
+                            models.Q(("product_sku", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="loyalty_reward_free_product_has_sku",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Redemption',
+            name="Redemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_key', models.CharField(max_length=100, unique=True)),
-                ('points', models.PositiveIntegerField()),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('status', models.CharField(choices=[('issuing', 'Being issued'), ('issued', 'Ready to use'), ('used', 'Used'), ('failed', 'Could not be issued'), ('voided', 'Voided')], default='issuing', max_length=10)),
-                ('stripe_coupon_id', models.CharField(blank=True, max_length=100)),
-                ('stripe_promotion_code_id', models.CharField(blank=True, max_length=100)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='loyalty.account')),
-                ('used_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orders.order')),
-                ('reward', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='loyalty.reward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request_key", models.CharField(max_length=100, unique=True)),
+                ("points", models.PositiveIntegerField()),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issuing", "Being issued"),
+                            ("issued", "Ready to use"),
+                            ("used", "Used"),
+                            ("failed", "Could not be issued"),
+                            ("voided", "Voided"),
+                        ],
+                        default="issuing",
+                        max_length=10,
+                    ),
+                ),
+                ("stripe_coupon_id", models.CharField(blank=True, max_length=100)),
+                ("stripe_promotion_code_id", models.CharField(blank=True, max_length=100)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="loyalty.account",
+                    ),
+                ),
+                (
+                    "used_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "reward",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="loyalty.reward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'redemption',
-                'verbose_name_plural': 'redemptions',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "redemption",
+                "verbose_name_plural": "redemptions",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]
