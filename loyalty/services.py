@@ -1005,6 +1005,22 @@ def redemption_issue(*, redemption_id: int) -> Redemption:
     return redemption
 
 
+def redemptions_issue_stuck(*, older_than_minutes: int = 5, now=None) -> int:
+    """Issue again the codes a crash or a timeout left "being issued" (their points are
+    spent): Stripe's idempotency key makes the retry return what a first attempt created.
+    Returns how many were issued now."""
+    now = now or timezone.now()
+    stuck = Redemption.objects.filter(
+        status=Redemption.Status.ISSUING,
+        created_at__lte=now - relativedelta(minutes=older_than_minutes),
+    ).values_list("pk", flat=True)
+    return sum(
+        1
+        for pk in list(stuck)
+        if redemption_issue(redemption_id=pk).status == Redemption.Status.ISSUED
+    )
+
+
 @transaction.atomic
 def redemption_fail(*, redemption_id: int, error: str = "") -> Redemption:
     """A code that could not be issued: its points go back where they came from."""

@@ -53,3 +53,8 @@ def remind_expiring_points(now: str | None = None) -> int:
     from . import notifications
 
     return notifications.points_expiry_remind(now=datetime.fromisoformat(now) if now else None)
+
+
+@shared_task(name="loyalty.tasks.issue_stuck_codes")
+def issue_stuck_codes() -> int:
+    return services.redemptions_issue_stuck()

@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-release": {"task": "loyalty.tasks.release_due_points", "schedule": 15 * 60.0},
     "loyalty-expire": {"task": "loyalty.tasks.expire_due_points", "schedule": 60 * 60.0},
     "loyalty-tiers": {"task": "loyalty.tasks.review_due_tiers", "schedule": 60 * 60.0},
+    "loyalty-stuck-codes": {"task": "loyalty.tasks.issue_stuck_codes", "schedule": 5 * 60.0},
     "loyalty-expiry-reminders": {
         "task": "loyalty.tasks.remind_expiring_points",
         "schedule": 60 * 60.0,

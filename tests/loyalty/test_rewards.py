@@ -195,3 +195,18 @@ def test_voiding_a_stripe_code_switches_it_off_in_stripe_first(member, ten_off, 
     services.redemption_void(redemption_id=redemption.pk, reason="lost")
     assert stripe.promotion_codes[redemption.stripe_promotion_code_id]["active"] is False
     assert available(member) == 500
+
+
+def test_a_code_left_being_issued_is_issued_again_without_a_second_coupon(member, ten_off, stripe):
+    redemption = redeem(member, ten_off)
+    # As after a crash between Stripe's answer and saving it.
+    Redemption.objects.filter(pk=redemption.pk).update(
+        status=Redemption.Status.ISSUING, stripe_coupon_id="", stripe_promotion_code_id=""
+    )
+    assert services.redemptions_issue_stuck(now=timezone.now()) == 0  # too recent
+    later = timezone.now() + timedelta(minutes=10)
+    assert services.redemptions_issue_stuck(now=later) == 1
+    redemption.refresh_from_db()
+    assert redemption.status == Redemption.Status.ISSUED and redemption.stripe_coupon_id
+    assert len(stripe.coupons) == len(stripe.promotion_codes) == 1
+    assert available(member) == 300
