@@ -294,6 +294,11 @@ class Account(models.Model):
     )
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    points_emails = models.BooleanField(
+        _("points emails"),
+        default=True,
+        help_text=_("Email the member about points earned, ready, expiring, tiers and codes."),
+    )
     # Cached from the ledger, changed only with an entry, under a row lock.
     pending = models.IntegerField(_("pending points"), default=0)
     available = models.IntegerField(_("available points"), default=0)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -52,6 +53,14 @@ def member_language(user) -> str:
     return settings.LANGUAGE_CODE
 
 
+UNSUBSCRIBE_SALT = "loyalty.points-emails-off"
+
+
+def unsubscribe_token(account_id: int) -> str:
+    """The signed part of the link in every points email that turns them off."""
+    return signing.dumps({"a": account_id}, salt=UNSUBSCRIBE_SALT)
+
+
 def points_email_send(*, account_id: int, kind: str, key: str, data: dict) -> bool:
     """Send the member's email about ``kind``; True if sent now (False: already sent, or
     nothing to send).
@@ -70,6 +79,8 @@ def points_email_send(*, account_id: int, kind: str, key: str, data: dict) -> bo
     account = Account.objects.select_related("user", "tier").filter(pk=account_id).first()
     if account is None or account.user_id is None or account.joined_at is None:
         return False
+    if not account.points_emails:
+        return False  # the member turned them off
     context = build(account, program, data or {})
     if context is None:
         return False
@@ -307,13 +318,18 @@ def _send(account: Account, kind: str, context: dict, program: ProgramSettings) 
             "account": account,
             "program_name": program.program_name,
             "rewards_url": settings.SITE_URL + reverse("loyalty:rewards"),
+            "unsubscribe_url": settings.SITE_URL
+            + reverse("loyalty:emails_off", args=[unsubscribe_token(account.pk)]),
             "site_url": settings.SITE_URL,
         }
         subject = render_to_string("loyalty/email/subject.txt", context).strip()
         text = render_to_string("loyalty/email/message.txt", context)
         html = render_to_string("loyalty/email/message.html", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[user.email or account.email]
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[user.email or account.email],
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
     )
     message.attach_alternative(html, "text/html")
     # Raising here rolls back the PointsEmail row, so a retry sends it.

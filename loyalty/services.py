@@ -97,6 +97,13 @@ def member_join(*, user, email: str | None = None) -> Account:
     return account
 
 
+def points_emails_off(*, account_id: int) -> bool:
+    """Stop the member's points emails. Idempotent; True if it changed."""
+    return bool(
+        Account.objects.filter(pk=account_id, points_emails=True).update(points_emails=False)
+    )
+
+
 @transaction.atomic
 def member_claim_email(*, user, email: str) -> Account | None:
     """A user verified ``email``: the points waiting against it become theirs, when the

@@ -9,4 +9,5 @@ urlpatterns = [
     path("rewards/", views.rewards, name="rewards"),
     path("rewards/join/", views.join, name="join"),
     path("rewards/redeem/", views.redeem, name="redeem"),
+    path("rewards/emails-off/<str:token>/", views.emails_off, name="emails_off"),
 ]

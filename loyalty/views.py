@@ -143,3 +143,21 @@ def redeem(request: HttpRequest) -> HttpResponse:
             % {"code": redemption.code, "reward": redemption.reward.name},
         )
     return redirect(_codes_url())
+
+
+def emails_off(request: HttpRequest, token: str) -> HttpResponse:
+    """From the link in every points email: GET asks to confirm (mail scanners follow
+    links), POST turns the emails off."""
+    from django.core import signing
+
+    from .notifications import UNSUBSCRIBE_SALT
+
+    try:
+        account_id = int(signing.loads(token, salt=UNSUBSCRIBE_SALT)["a"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return render(request, "loyalty/emails_off.html", {"invalid": True}, status=404)
+    done = False
+    if request.method == "POST":
+        services.points_emails_off(account_id=account_id)
+        done = True
+    return render(request, "loyalty/emails_off.html", {"done": done})

@@ -355,3 +355,25 @@ def test_nothing_is_sent_while_the_program_is_off(member, admin_user, store):
         account_id=member.pk, kind="tier", key="t", data=data
     )
     assert mail.outbox == [] and not PointsEmail.objects.exists()
+
+
+def test_a_member_turns_points_emails_off_from_the_link_in_every_email(
+    client, store, spend_rule, user_factory
+):
+    from django.conf import settings
+
+    services.member_join(user=user_factory(email="mira@example.com"))
+    mail.outbox = []
+    store.order("A-1")
+    message = mail.outbox[-1]
+    link = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert link in message.body and link in message.alternatives[0][0]
+    path = link.removeprefix(settings.SITE_URL)
+    assert "Turn off points emails" in client.get(path).content.decode()
+    assert Account.objects.get(email="mira@example.com").points_emails  # GET changes nothing
+    assert client.post(path).status_code == 200
+    assert not Account.objects.get(email="mira@example.com").points_emails
+    sent = len(mail.outbox)
+    store.order("A-2")
+    assert len(mail.outbox) == sent  # no "earned" email any more
+    assert client.get(path[:-3] + "xx/").status_code == 404  # a tampered link
