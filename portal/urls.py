@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("webhooks/", include("orders.webhook_urls")),
+    path("api/loyalty/", include("loyalty.api_urls")),
 ]
 
 if settings.DEBUG:
