@@ -700,6 +700,19 @@ def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | No
     )
 
 
+def _first_in_first_out(account: Account, points: int) -> list[tuple[Lot, int]]:
+    """Which lots ``points`` available points come from, soonest to expire first (the
+    caller has checked the balance holds them)."""
+    allocations, left = [], points
+    for lot in _spendable(account):
+        take = min(left, lot.remaining)
+        allocations.append((lot, take))
+        left -= take
+        if not left:
+            break
+    return allocations
+
+
 def _spendable(account: Account):
     """Available lots with points left, in the order they are spent: soonest to expire
     first, then oldest."""
@@ -818,13 +831,7 @@ def points_spend(*, account_id: int, points: int, key: str, note: str = "") -> E
         return None
     if account.available < points:
         raise InsufficientPoints(available=account.available, needed=points)
-    allocations, left = [], points
-    for lot in _spendable(account):
-        take = min(left, lot.remaining)
-        allocations.append((lot, take))
-        left -= take
-        if not left:
-            break
+    allocations = _first_in_first_out(account, points)
     return _post(
         account, kind=Kind.REDEEM, key=key, available=-points, allocations=allocations, note=note
     )
@@ -859,13 +866,7 @@ def points_adjust(*, account_id: int, points: int, staff, reason: str, key: str)
         return None
     if account.available < -points:
         raise InsufficientPoints(available=account.available, needed=-points)
-    allocations, left = [], -points
-    for lot in _spendable(account):
-        take = min(left, lot.remaining)
-        allocations.append((lot, take))
-        left -= take
-        if not left:
-            break
+    allocations = _first_in_first_out(account, -points)
     return _post(
         account,
         kind=Kind.ADJUST,
@@ -958,13 +959,7 @@ def _redemption_open(*, account_id: int, reward_id: int, request_key: str) -> Re
         points=reward.points_cost,
         code=_new_code(),
     )
-    allocations, left = [], reward.points_cost
-    for lot in _spendable(account):
-        take = min(left, lot.remaining)
-        allocations.append((lot, take))
-        left -= take
-        if not left:
-            break
+    allocations = _first_in_first_out(account, reward.points_cost)
     _post(
         account,
         kind=Kind.REDEEM,
