@@ -17,7 +17,6 @@ import io
 import json
 import os
 import pstats
-import signal
 import sys
 import time
 from collections import Counter
@@ -28,10 +27,14 @@ from pathlib import Path
 # As in run.py: the checkout first on sys.path, so `bench` is the package.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench import config, database  # noqa: E402
+from bench import config  # noqa: E402
+from bench.workerbench import (  # noqa: E402
+    describe,
+    query_kinds,
+    start,
+    step,
+)
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portico_bench"
-DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
 GOAL_ENTRIES_PER_SECOND = 1_000
 # The program's one spend rule for the run (USD: the demo's rules are in GBP and TRY). It
 # is switched on for the run and off after it: what it earned is found again by it.
@@ -56,18 +59,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if min(args.count, args.concurrency) < 1:
         parser.error("--count and --concurrency must be >= 1")
     return args
-
-
-def step(message: str) -> float:
-    print(f"== {message}", flush=True)
-    return time.monotonic()
-
-
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = config.SETTINGS_MODULE
-    import django
-
-    django.setup()
 
 
 # --- The program, the orders, cleaning ----------------------------------------------------
@@ -166,27 +157,7 @@ def clean(rule) -> dict[str, int]:
     return {k.rsplit(".", 1)[-1]: v for k, v in deleted.items() if v}
 
 
-def check_backends() -> None:
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench/accrual.py runs on PostgreSQL only (BENCH_DATABASE_URL)")
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        raise SystemExit("CELERY_TASK_ALWAYS_EAGER is on: there would be no worker to measure")
-
-
 # --- One award in this process: queries, time, profile -------------------------------------
-
-
-def _kinds(captured) -> dict:
-    kinds = Counter(q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries)
-    return {"total": len(captured.captured_queries), **dict(kinds.most_common())}
-
-
-def describe(kinds: dict) -> str:
-    parts = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if kind != "total")
-    return f"{kinds['total']} ({parts})"
 
 
 def queries_of_award(order_id: int) -> tuple[dict, list[str]]:
@@ -203,7 +174,7 @@ def queries_of_award(order_id: int) -> tuple[dict, list[str]]:
         lots = services.order_points_award(order_id=order_id)
     if len(lots) != 1:
         raise BenchFailure(f"order {order_id} earned {len(lots)} lots, not 1")
-    return _kinds(captured), [q["sql"][:160] for q in captured.captured_queries]
+    return query_kinds(captured), [q["sql"][:160] for q in captured.captured_queries]
 
 
 def profile_awards(order_ids: list[int]) -> tuple[float, str]:
@@ -535,22 +506,8 @@ def machine_info(args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = datetime.now(UTC)
-    # Before settings.py reads them; the worker inherits them.
-    os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
-    url = database.database_url()
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit(f"bench/accrual.py runs on PostgreSQL only, not {url}")
-    if database.ensure_database(url):
-        print(f"Created the database of {url}")
-    setup_django()
-    check_backends()
+    start("accrual.py")
     from bench import data
     from bench.ingest import purge_queue
 

@@ -16,7 +16,6 @@ import http.client
 import json
 import math
 import os
-import signal
 import statistics
 import sys
 import time
@@ -30,10 +29,14 @@ from pathlib import Path
 # As in run.py: the checkout first on sys.path, so `bench` is the package.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from bench import config, database  # noqa: E402
+from bench import config  # noqa: E402
+from bench.workerbench import (  # noqa: E402
+    describe,
+    query_kinds,
+    start,
+    step,
+)
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portico_bench"
-DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
 ENDPOINT = "/webhooks/portico/"
 GOAL_ORDERS_PER_SECOND = 500
 # What this bench writes, found again by these prefixes to be deleted before and after.
@@ -89,11 +92,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.batch > MAX_BATCH:
         parser.error(f"--batch must be at most {MAX_BATCH} (the endpoint's limit)")
     return args
-
-
-def step(message: str) -> float:
-    print(f"== {message}", flush=True)
-    return time.monotonic()
 
 
 # --- The orders: one description, sent as a webhook or bulk-inserted ---------------------
@@ -225,13 +223,6 @@ def mode(count: int, batch: int) -> str:
 # --- Setup and cleaning ------------------------------------------------------------------
 
 
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = config.SETTINGS_MODULE
-    import django
-
-    django.setup()
-
-
 def clean() -> dict[str, int]:
     """Delete every order, customer and delivery a bench ingestion wrote (by prefix)."""
     from django.db.models import Q
@@ -259,16 +250,6 @@ def purge_queue() -> int:
     from portal.celery import app
 
     return app.control.purge()
-
-
-def check_backends() -> None:
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench/ingest.py runs on PostgreSQL only (BENCH_DATABASE_URL)")
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        raise SystemExit("CELERY_TASK_ALWAYS_EAGER is on: there would be no worker to measure")
 
 
 # --- What one delivery costs, in queries -------------------------------------------------
@@ -314,17 +295,7 @@ def _count_queries(delivery: Delivery) -> dict:
             done = services.delivery_process(delivery_id=received.delivery.pk)
     if done.status != "processed":
         raise BenchFailure(f"a sample delivery was not processed: {done.status} {done.error}")
-    return {"receive": _kinds(receive), "process": _kinds(process)}
-
-
-def _kinds(captured) -> dict:
-    kinds = Counter(q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries)
-    return {"total": len(captured.captured_queries), **dict(kinds.most_common())}
-
-
-def describe(kinds: dict) -> str:
-    parts = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if kind != "total")
-    return f"{kinds['total']} ({parts})"
+    return {"receive": query_kinds(receive), "process": query_kinds(process)}
 
 
 # --- Sending, waiting ---------------------------------------------------------------------
@@ -898,22 +869,8 @@ def write_json(name: str, started: datetime, machine: dict, args, results: dict)
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = datetime.now(UTC)
-    # Before settings.py reads them; the server and the worker inherit them.
-    os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    os.environ.setdefault("BENCH_BROKER_URL", DEFAULT_BROKER_URL)
-    url = database.database_url()
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit(f"bench/ingest.py runs on PostgreSQL only, not {url}")
-    if database.ensure_database(url):
-        print(f"Created the database of {url}")
-    setup_django()
-    check_backends()
+    start("ingest.py")
     from bench import data
 
     step("migrate, collectstatic")
