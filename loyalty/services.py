@@ -1060,7 +1060,7 @@ def _give_back(redemption: Redemption, *, status: str, error: str) -> Redemption
         available=redemption.points,
         allocations=[(a.lot, -a.points) for a in spent.allocations.select_related("lot")],
         # Members read notes; what went wrong stays on the redemption, for staff.
-        note=redemption.reward.name if hasattr(redemption, "reward") else "",
+        note=redemption.reward.name,
     )
     redemption.status, redemption.error = status, error[:500]
     redemption.save(update_fields=["status", "error"])
