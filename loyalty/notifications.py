@@ -160,7 +160,7 @@ def expiring_key(lot: Lot, expires: datetime) -> str:
 
 
 def lot_expiry(account: Account, lot: Lot, program: ProgramSettings) -> datetime | None:
-    """When the points left in an available lot expire, as ``services._is_expired`` sees
+    """When the points left in an available lot expire, as ``services.ledger._is_expired`` sees
     it: the lot's own date, or N months after the member's last activity."""
     if program.expiry == ProgramSettings.Expiry.AFTER_EARNED:
         return lot.expires_at

@@ -1,0 +1,79 @@
+"""Every write the points ledger allows.
+
+Each public function is one transaction that locks the account row first (one account per
+call), writes entries whose keys derive from their cause, and changes the cached balances
+with them. "Already done" (the key exists) is a normal outcome: the function returns
+without writing. Order events converge: the points of an order are computed from the order
+as it is now (paid? cancelled? what was refunded?), so the same events duplicated or in
+any order end in the same ledger.
+
+The package's modules: ``ledger`` (accounts, posting, release, expiry, spending, the
+check), ``earning`` (orders' points and their reversal), ``tiers`` and ``rewards``.
+Callers import the names below from ``loyalty.services``.
+"""
+
+from .earning import (
+    order_earnings,
+    order_points_award,
+    order_points_reverse,
+)
+from .ledger import (
+    account_for_email,
+    ledger_check,
+    lot_expire,
+    lot_release,
+    member_claim_email,
+    member_join,
+    points_adjust,
+    points_emails_off,
+    points_expire_due,
+    points_release_due,
+    points_spend,
+    program,
+)
+from .rewards import (
+    DEAD,
+    STRIPE_KINDS,
+    redemption_fail,
+    redemption_issue,
+    redemption_void,
+    redemptions_issue_stuck,
+    redemptions_mark_used,
+    reward_redeem,
+    reward_unavailable_reason,
+)
+from .tiers import (
+    account_tier_review,
+    tier_progress,
+    tiers_review_due,
+)
+
+__all__ = [
+    "DEAD",
+    "STRIPE_KINDS",
+    "account_for_email",
+    "account_tier_review",
+    "ledger_check",
+    "lot_expire",
+    "lot_release",
+    "member_claim_email",
+    "member_join",
+    "order_earnings",
+    "order_points_award",
+    "order_points_reverse",
+    "points_adjust",
+    "points_emails_off",
+    "points_expire_due",
+    "points_release_due",
+    "points_spend",
+    "program",
+    "redemption_fail",
+    "redemption_issue",
+    "redemption_void",
+    "redemptions_issue_stuck",
+    "redemptions_mark_used",
+    "reward_redeem",
+    "reward_unavailable_reason",
+    "tier_progress",
+    "tiers_review_due",
+]

@@ -1,0 +1,358 @@
+"""What orders earn, and what cancellations and refunds take back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Lower
+
+from orders.models import Order, RefundLine
+
+from ..models import (
+    Account,
+    Campaign,
+    EarningRule,
+    Entry,
+    Lot,
+    ProgramSettings,
+)
+from .ledger import (
+    _email,
+    _locked,
+    _open_lot,
+    _post,
+    _spendable,
+    account_for_email,
+    program,
+)
+from .tiers import (
+    _tier_review,
+)
+
+Status = Lot.Status
+Kind = Entry.Kind
+
+
+# --- Orders -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Earning:
+    """One lot an order earns: a spend rule's points (with the tier's and campaigns'
+    multipliers), or a bonus (first order, campaign)."""
+
+    key: str
+    points: int
+    label: str
+    rule: EarningRule | None = None
+    lines: list[tuple[int, int, int]] = field(default_factory=list)  # (line id, qty, points)
+    note: str = ""
+
+
+def _floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _spread(total: int, weights: list[Decimal]) -> list[int]:
+    """``total`` points over lines in proportion to ``weights``, summing exactly to it
+    (largest remainder)."""
+    whole = sum(weights)
+    if not whole or not total:
+        return [0] * len(weights)
+    shares = [Decimal(total) * w / whole for w in weights]
+    points = [_floor(s) for s in shares]
+    left = total - sum(points)
+    by_remainder = sorted(range(len(weights)), key=lambda i: (shares[i] - points[i], -i))
+    for i in reversed(by_remainder[-left:] if left else []):
+        points[i] += 1
+    return points
+
+
+def _campaigns_for(order: Order, account: Account, *, first_order: bool) -> list[Campaign]:
+    """Active campaigns whose dates hold the payment and whose member conditions hold."""
+    campaigns = (
+        Campaign.objects.filter(
+            active=True, starts_at__lte=order.paid_at, ends_at__gt=order.paid_at
+        )
+        .prefetch_related("tiers")
+        .order_by("pk")
+    )
+    found = []
+    for campaign in campaigns:
+        tiers = list(campaign.tiers.all())
+        if tiers and account.tier_id not in {tier.pk for tier in tiers}:
+            continue
+        if campaign.first_order_only and not first_order:
+            continue
+        found.append(campaign)
+    return found
+
+
+def _line_multiplier(line, campaigns: list[Campaign], settings: ProgramSettings) -> Decimal:
+    multipliers = [
+        c.multiplier for c in campaigns if c.kind == Campaign.Kind.MULTIPLIER and c.covers(line)
+    ]
+    if not multipliers:
+        return Decimal(1)
+    if settings.campaign_overlap == ProgramSettings.CampaignOverlap.STACK:
+        return 1 + sum(m - 1 for m in multipliers)
+    return max(multipliers)
+
+
+def order_earnings(
+    order: Order,
+    *,
+    account: Account,
+    settings: ProgramSettings | None = None,
+    first_order: bool | None = None,
+) -> list[_Earning]:
+    """What a paid order earns: each spend rule's points on the order's base, multiplied
+    by the member's tier and by the campaigns that cover each line; the first-order bonus;
+    campaign bonuses. Campaigns overlap as the program says (the highest wins, or they add
+    up)."""
+    settings = settings or program()
+    if first_order is None:
+        first_order = _is_first_order(order)
+    if settings.earn_on == ProgramSettings.EarnOn.TOTAL:
+        base = order.total
+    else:
+        base = order.total - order.shipping_total - order.tax_total
+    base = max(base, Decimal("0"))
+    lines = [line for line in order.lines.all() if not line.removed and not line.is_gift_card]
+    weights = [
+        max(line.unit_price * line.quantity - line.discount_total, Decimal("0")) for line in lines
+    ]
+    whole = sum(weights)
+    tier_multiplier = account.tier.multiplier if account.tier_id else Decimal(1)
+    campaigns = _campaigns_for(order, account, first_order=first_order)
+    multipliers = [_line_multiplier(line, campaigns, settings) for line in lines]
+    boosts = [
+        name
+        for name in ([f"{account.tier.name} ×{tier_multiplier:g}"] if tier_multiplier > 1 else [])
+        + [
+            f"{c.name} ×{c.multiplier:g}"
+            for c in campaigns
+            if c.kind == Campaign.Kind.MULTIPLIER and any(c.covers(line) for line in lines)
+        ]
+    ]
+    earnings = []
+    rules = EarningRule.objects.filter(kind=EarningRule.Kind.SPEND, active=True).filter(
+        Q(currency="") | Q(currency=order.currency)
+    )
+    for rule in rules.order_by("pk"):
+        if whole:
+            raw = [
+                base * w / whole * rule.rate * tier_multiplier * m
+                for w, m in zip(weights, multipliers, strict=True)
+            ]
+        else:
+            raw = [Decimal(0)] * len(lines)
+        points = _floor(sum(raw)) if lines else _floor(base * rule.rate * tier_multiplier)
+        spread = _spread(points, raw)
+        earnings.append(
+            _Earning(
+                key=f"order:{order.pk}:rule:{rule.pk}",
+                points=points,
+                label=rule.name,
+                rule=rule,
+                lines=[(line.pk, line.quantity, p) for line, p in zip(lines, spread, strict=True)],
+                note=" · ".join([order.number, *boosts]),
+            )
+        )
+    bonus = EarningRule.objects.filter(kind=EarningRule.Kind.FIRST_ORDER, active=True).first()
+    if bonus is not None and first_order:
+        earnings.append(
+            _Earning(
+                key=f"first-order:{account.pk}",
+                points=bonus.points,
+                label=bonus.name,
+                rule=bonus,
+                note=order.number,
+            )
+        )
+    bonuses = [
+        c
+        for c in campaigns
+        if c.kind == Campaign.Kind.BONUS and c.bonus_points and any(c.covers(x) for x in lines)
+    ]
+    if bonuses and settings.campaign_overlap == ProgramSettings.CampaignOverlap.HIGHEST:
+        bonuses = [max(bonuses, key=lambda c: (c.bonus_points, -c.pk))]
+    for campaign in bonuses:
+        earnings.append(
+            _Earning(
+                key=f"order:{order.pk}:campaign:{campaign.pk}",
+                points=campaign.bonus_points,
+                label=campaign.name[:100],
+                note=f"{order.number} · {campaign.name}",
+            )
+        )
+    return earnings
+
+
+def _is_first_order(order: Order) -> bool:
+    # lower(email) = …: the expression the orders' email index is built on.
+    earlier = (
+        Order.objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=order.email.strip().lower(), paid_at__isnull=False)
+        .filter(cancelled_at__isnull=True)
+        .filter(Q(placed_at__lt=order.placed_at) | Q(placed_at=order.placed_at, pk__lt=order.pk))
+    )
+    return not earlier.exists()
+
+
+@transaction.atomic
+def order_points_award(*, order_id: int) -> list[Lot]:
+    """Pending points for a paid order (``order_earnings``): a lot per spend rule, bonus
+    and campaign bonus, each keyed by order and cause, so awarding twice changes nothing.
+
+    Nothing for an unpaid or cancelled order. The points become available when the return
+    window closes (``points_release_due``); refunds already recorded are reversed at once,
+    so a refund seen before the payment ends the same as one after it. A member whose
+    points now reach a higher tier is promoted at once.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    settings = program()
+    if order is None or not settings.enabled or not order.paid_at or order.cancelled_at:
+        return []
+    account = Account.objects.select_related("tier").get(
+        pk=_locked(account_for_email(email=order.email).pk).pk
+    )
+    available_at = order.paid_at + relativedelta(days=settings.return_window_days)
+    lots = []
+    for earning in order_earnings(order, account=account, settings=settings):
+        lot = _open_lot(
+            account,
+            key=earning.key,
+            points=earning.points,
+            status=Status.PENDING,
+            earned_at=order.paid_at,
+            available_at=available_at,
+            rule=earning.rule,
+            label=earning.label,
+            order=order,
+            lines=earning.lines,
+            note=earning.note,
+            settings=settings,
+        )
+        if lot is not None:
+            lots.append(lot)
+    _reversals_sync(account, order)
+    if lots:
+        _email(account, "earned", f"earned:order:{order.pk}", order_id=order.pk)
+        _tier_review(account, settings=settings)
+    return lots
+
+
+@transaction.atomic
+def order_points_reverse(*, order_id: int) -> list[Entry]:
+    """Take back what a cancellation or the order's refunds say is no longer earned.
+
+    Converges: each lot of the order is brought to the reversal the order now calls for
+    (all of it if cancelled or fully refunded; the refunded lines and quantities, else the
+    refunded share of the total), at the points the lot was earned at. Idempotent.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return []
+    account = Account.objects.filter(email=order.email.strip().lower()).first()
+    if account is None:
+        return []
+    return _reversals_sync(_locked(account.pk), order)
+
+
+def _reversal_target(order: Order, lot: Lot) -> int:
+    """How many of the lot's points the order's cancellation or refunds take back."""
+    if order.cancelled_at or order.financial_status == Order.FinancialStatus.REFUNDED:
+        return lot.points
+    lot_lines = list(lot.lines.all())
+    refunded_qty = dict(
+        RefundLine.objects.filter(refund__order=order)
+        .values_list("line_id")
+        .annotate(q=Sum("quantity"))
+    )
+    target = Decimal("0")
+    if lot_lines:
+        for lot_line in lot_lines:
+            q = min(refunded_qty.get(lot_line.line_id, 0), lot_line.quantity)
+            target += Decimal(lot_line.points) * q / lot_line.quantity
+    # Refunds that name no lines take back their share of the order's total.
+    amount_only = order.refunds.filter(lines__isnull=True).aggregate(a=Sum("amount"))[
+        "a"
+    ] or Decimal(0)
+    if amount_only and order.total:
+        target += Decimal(lot.points) * min(amount_only / order.total, Decimal(1))
+    elif not lot_lines and refunded_qty:
+        # A bonus lot of an order with line refunds: the refunded share of the order.
+        refunded = order.refunds.aggregate(a=Sum("amount"))["a"] or Decimal(0)
+        if order.total:
+            target += Decimal(lot.points) * min(refunded / order.total, Decimal(1))
+    return min(lot.points, _floor(target))
+
+
+def _reversed_so_far(lot: Lot) -> int:
+    done = Entry.objects.filter(lot=lot, kind=Kind.REVERSE).aggregate(
+        p=Sum(F("pending_delta") + F("available_delta")), f=Sum("forgiven")
+    )
+    return -(done["p"] or 0) + (done["f"] or 0)
+
+
+def _reversals_sync(account: Account, order: Order) -> list[Entry]:
+    refunded = order.financial_status == Order.FinancialStatus.REFUNDED
+    if not order.cancelled_at and not refunded and not order.refunds.exists():
+        return []  # nothing to take back (the usual case for a new order)
+    entries = []
+    for lot in Lot.objects.filter(account=account, order=order).order_by("pk"):
+        target = _reversal_target(order, lot)
+        missing = target - _reversed_so_far(lot)
+        if missing > 0:
+            entry = _reverse(account, lot, missing, key=f"reverse:lot:{lot.pk}:to:{target}")
+            if entry is not None:
+                entries.append(entry)
+    return entries
+
+
+def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | None:
+    """Take ``points`` of ``lot`` back: from the lot while it has them, then (they were
+    spent) from the member's other available points, then as the program says: a
+    negative balance or forgiven."""
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
+    if lot.status == Status.PENDING:
+        taken = min(points, lot.remaining)
+        return _post(
+            account,
+            kind=Kind.REVERSE,
+            key=key,
+            pending=-taken,
+            lifetime=-taken,
+            lot=lot,
+            order=lot.order,
+            allocations=[(lot, taken)],
+        )
+    allocations = [(lot, min(points, lot.remaining))]
+    short = points - allocations[0][1]
+    if short:
+        for other in _spendable(account).exclude(pk=lot.pk):
+            take = min(short, other.remaining)
+            allocations.append((other, take))
+            short -= take
+            if not short:
+                break
+    forgiven = 0
+    if short and program().spent_reversal == ProgramSettings.SpentReversal.FORGIVE:
+        forgiven, short = short, 0
+    taken = points - forgiven
+    return _post(
+        account,
+        kind=Kind.REVERSE,
+        key=key,
+        available=-taken,
+        lifetime=-points,
+        forgiven=forgiven,
+        lot=lot,
+        order=lot.order,
+        allocations=allocations,
+    )

@@ -1,0 +1,126 @@
+"""VIP tiers: the qualifying value, promotion at once, demotion at the period's end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from orders.models import Order, Refund
+
+from ..models import (
+    Account,
+    Entry,
+    ProgramSettings,
+    Tier,
+)
+from .ledger import (
+    _email,
+    _locked,
+    program,
+)
+
+Kind = Entry.Kind
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+def _period(settings: ProgramSettings, at: datetime) -> tuple[datetime, datetime]:
+    """The qualifying period that ``at`` falls in: [start, end)."""
+    if settings.tier_period == ProgramSettings.TierPeriod.CALENDAR_YEAR:
+        start = at.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+        return start, start + relativedelta(years=1)
+    return at - relativedelta(years=1), at
+
+
+def tier_progress(account: Account, *, settings: ProgramSettings | None = None, now=None):
+    """(qualifying value so far, the next tier or None, what is still missing)."""
+    settings = settings or program()
+    now = now or timezone.now()
+    start, end = _period(settings, now)
+    value = _qualifying_value(account, settings, start, min(end, now))
+    upcoming = Tier.objects.filter(threshold__gt=value).order_by("threshold").first()
+    return value, upcoming, (upcoming.threshold - value) if upcoming else Decimal(0)
+
+
+def _qualifying_value(account: Account, settings, start: datetime, end: datetime) -> Decimal:
+    if settings.tier_basis == ProgramSettings.TierBasis.POINTS:
+        earned = Entry.objects.filter(
+            account=account,
+            kind__in=[Kind.EARN, Kind.REVERSE],
+            created_at__gte=start,
+            created_at__lt=end,
+        ).aggregate(n=Sum("lifetime_delta"))["n"]
+        return Decimal(earned or 0)
+    orders = Order.objects.alias(email_lower=Lower("email")).filter(
+        email_lower=account.email,
+        paid_at__gte=start,
+        paid_at__lt=end,
+        cancelled_at__isnull=True,
+    )
+    spent = orders.aggregate(t=Sum("total"))["t"] or Decimal(0)
+    refunded = Refund.objects.filter(order__in=orders).aggregate(t=Sum("amount"))["t"] or Decimal(0)
+    return max(spent - refunded, Decimal(0))
+
+
+def _best_tier(value: Decimal) -> Tier | None:
+    return Tier.objects.filter(threshold__lte=value).order_by("-threshold").first()
+
+
+def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bool:
+    """Promote at once; demote only when the period the tier was held for is over, to
+    what the period just ended qualifies for. The caller holds the account lock. True if
+    the tier changed."""
+    now = now or timezone.now()
+    current = account.tier
+    start, end = _period(settings, now)
+    best_now = _best_tier(_qualifying_value(account, settings, start, min(end, now)))
+    if best_now and (current is None or best_now.threshold > current.threshold):
+        account.tier = best_now
+        account.tier_until = end if end > now else now + relativedelta(years=1)
+    elif current is not None and account.tier_until and account.tier_until <= now:
+        ended_start, ended_end = _period(settings, account.tier_until - relativedelta(days=1))
+        if settings.tier_period == ProgramSettings.TierPeriod.ROLLING_YEAR:
+            ended_start, ended_end = account.tier_until - relativedelta(years=1), account.tier_until
+        kept = _best_tier(_qualifying_value(account, settings, ended_start, ended_end))
+        if best_now and (kept is None or best_now.threshold > kept.threshold):
+            kept = best_now
+        account.tier = kept
+        account.tier_until = _period(settings, now)[1] if kept else None
+        if kept and settings.tier_period == ProgramSettings.TierPeriod.ROLLING_YEAR:
+            account.tier_until = now + relativedelta(years=1)
+    else:
+        return False
+    account.save(update_fields=["tier", "tier_until"])
+    changed = account.tier_id != (current.pk if current else None)
+    if changed:
+        _email(
+            account,
+            "tier",
+            f"tier:{account.pk}:{current.pk if current else 0}:{account.tier_id or 0}:{now:%Y%m%d}",
+            tier_id=account.tier_id,
+            previous_tier_id=current.pk if current else None,
+        )
+    return changed
+
+
+@transaction.atomic
+def account_tier_review(*, account_id: int, now=None) -> bool:
+    """Review one member's tier now (see ``_tier_review``). Idempotent."""
+    account = _locked(account_id)
+    return _tier_review(account, settings=program(), now=now)
+
+
+def tiers_review_due(*, now=None) -> int:
+    """Review every member whose tier's period is over; returns how many changed."""
+    now = now or timezone.now()
+    due = Account.objects.filter(tier__isnull=False, tier_until__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(1 for pk in list(due) if account_tier_review(account_id=pk, now=now))
