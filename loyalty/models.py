@@ -38,6 +38,7 @@ class ProgramSettings(BaseGenericSetting):
 
     class SpentReversal(models.TextChoices):
         NEGATIVE = "negative", _("Allow a negative balance that later points repay")
+        VOID = "void", _("Void unused reward codes bought with them, then allow a negative balance")
         FORGIVE = "forgive", _("Forgive them")
 
     enabled = models.BooleanField(_("program is on"), default=True)
