@@ -18,3 +18,12 @@ class NotAMember(LoyaltyError):
 
 class RewardUnavailable(LoyaltyError):
     """The reward cannot be redeemed now; the message says why, for the member."""
+
+
+class InvalidCustomerToken(LoyaltyError):
+    """A store-signed customer token that cannot be trusted; for a machine: the field at
+    fault and the HTTP status to answer with (400 malformed, 401 not valid now)."""
+
+    def __init__(self, message: str, *, field: str = "token", status: int = 401):
+        self.message, self.field, self.status = message, field, status
+        super().__init__(message)

@@ -76,6 +76,19 @@ def account_for_user(*, user) -> Account | None:
     )
 
 
+def account_for_store_email(*, email: str) -> Account | None:
+    """The account a store-signed token's email answers for: the account of that email or,
+    when there is none, the account of the user who verified that email. Creates nothing.
+    At most two queries.
+    """
+    email = email.strip().lower()
+    account = Account.objects.select_related("tier").filter(email=email).first()
+    if account is not None:
+        return account
+    owners = EmailAddress.objects.filter(email__iexact=email, verified=True).values("user")
+    return Account.objects.select_related("tier").filter(user__in=owners).first()
+
+
 @dataclass
 class Balances:
     """What the member's balance panel shows, from the account and its open lots."""

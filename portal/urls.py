@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from loyalty import api as loyalty_api
+
 from . import views
 
 handler500 = "portal.views.server_error"
@@ -15,6 +17,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("webhooks/", include("orders.webhook_urls")),
     path("api/loyalty/", include("loyalty.api_urls")),
+    # The stable address stores embed; it redirects to the hashed static file.
+    path("embed/loyalty.js", loyalty_api.embed_script, name="loyalty_embed_script"),
 ]
 
 if settings.DEBUG:

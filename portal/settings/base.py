@@ -281,5 +281,10 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 PORTICO_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # How long a guest's order lookup stays valid (the signed link it grants), in seconds.
 ORDERS_TRACK_GRANT_SECONDS = env.int("ORDERS_TRACK_GRANT_SECONDS", default=86400)
+# The secret a store's server signs customer tokens with (HS256), so that its pages can show
+# a member's points through /api/loyalty/me; unset, tokens are refused.
+LOYALTY_TOKEN_SECRET = env.str("LOYALTY_TOKEN_SECRET", default="")
+# Origins (https://shop.example) whose pages may read /api/loyalty/me (CORS, no cookies).
+LOYALTY_EMBED_ORIGINS = env.list("LOYALTY_EMBED_ORIGINS", default=[])
 # How long /healthz waits for the broker before calling it unreachable.
 PORTICO_HEALTH_TIMEOUT = env.float("HEALTH_TIMEOUT", default=2.0)
