@@ -7,4 +7,4 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the receivers
+        from . import receivers, referral_receivers  # noqa: F401 - connect the receivers

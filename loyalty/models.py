@@ -100,6 +100,33 @@ class ProgramSettings(BaseGenericSetting):
         features=["h3", "bold", "italic", "link", "ol", "ul"],
         help_text=_("Shown on the rewards page above the earning rules."),
     )
+    referrals_enabled = models.BooleanField(
+        _("referrals are on"),
+        default=False,
+        help_text=_("Members get a link to share; friends who use it get the reward below."),
+    )
+    referral_points = models.PositiveIntegerField(
+        _("points the member earns per referral"),
+        default=500,
+        help_text=_("Given once the friend's first order can no longer be returned."),
+    )
+    referral_reward = models.ForeignKey(
+        "Reward",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("the friend's reward"),
+        help_text=_(
+            "Issued to the friend at no cost in points. Make the reward inactive to keep it "
+            "out of the members' catalogue: friends still get it."
+        ),
+    )
+    referral_weekly_limit_per_client = models.PositiveIntegerField(
+        _("referrals from one device or network a week"),
+        default=3,
+        help_text=_("More than this are held for review. 0: no limit."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -119,6 +146,15 @@ class ProgramSettings(BaseGenericSetting):
             heading=_("Tiers and campaigns"),
         ),
         FieldPanel("how_it_works"),
+        MultiFieldPanel(
+            [
+                FieldPanel("referrals_enabled"),
+                FieldPanel("referral_points"),
+                FieldPanel("referral_reward"),
+                FieldPanel("referral_weekly_limit_per_client"),
+            ],
+            heading=_("Referrals"),
+        ),
     ]
 
     class Meta:
@@ -603,3 +639,103 @@ class PointsEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReferralCode(models.Model):
+    """A member's own referral link (``/r/<code>/``): made the first time it is shown."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="referral_code")
+    code = models.CharField(_("referral code"), max_length=20, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral code")
+        verbose_name_plural = _("referral codes")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Referral(models.Model):
+    """A friend a member invited: the friend's code, their first order, the member's points.
+
+    One per friend email, whoever invited them. Fraud rules that fire are kept in
+    ``flags`` (rule codes, shown in words by ``flag_labels``); the referral waits in review
+    until staff clear them (``approved_flags``) or cancel it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Friend has their code")
+        ORDERED = "ordered", _("Friend ordered")
+        REVIEW = "review", _("Held for review")
+        REWARDED = "rewarded", _("Member rewarded")
+        CANCELLED = "cancelled", _("Cancelled by staff")
+        REJECTED = "rejected", _("Order cancelled or refunded")
+
+    class Flag(models.TextChoices):
+        SAME_EMAIL = "same_email", _("The friend's email is the member's, written differently")
+        SAME_NAME = "same_name", _("The friend's name matches one of the member's orders")
+        SAME_ADDRESS = (
+            "same_address",
+            _("The friend's shipping address matches one of the member's orders"),
+        )
+        ORDERED_BEFORE = "ordered_before", _("The friend had ordered before they were invited")
+        BUSY_CLIENT = "busy_client", _("Many referrals from one device or network this week")
+
+    referrer = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="referrals_made", verbose_name=_("member")
+    )
+    friend_email = models.EmailField(_("friend's email"), unique=True)  # lower case
+    friend_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals_received"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    flags = models.JSONField(_("rules that fired"), default=list, blank=True)
+    approved_flags = models.JSONField(default=list, blank=True)
+    # What the member was promised when the friend claimed, kept if the program changes.
+    points = models.PositiveIntegerField(_("points for the member"))
+    redemption = models.ForeignKey(
+        Redemption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # HMAC of the client's address with SECRET_KEY: enough to count, never the address.
+    client_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(_("invited"), auto_now_add=True, db_index=True)
+    ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
+    rewarded_at = models.DateTimeField(_("rewarded"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    friend_emailed_at = models.DateTimeField(null=True, blank=True)
+    referrer_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("review_referral", "Can approve or cancel a referral held for review")]
+        indexes = [models.Index(fields=["status", "created_at"], name="loyalty_referral_status")]
+
+    def __str__(self) -> str:
+        return f"{self.referrer} → {self.friend_email}"
+
+    @property
+    def open_flags(self) -> list[str]:
+        """Rules that fired and staff have not cleared."""
+        return [flag for flag in self.flags if flag not in self.approved_flags]
+
+    @property
+    def flag_labels(self) -> list[str]:
+        labels = dict(self.Flag.choices)
+        return [str(labels.get(flag, flag)) for flag in self.flags]

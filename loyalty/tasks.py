@@ -58,3 +58,22 @@ def remind_expiring_points(now: str | None = None) -> int:
 @shared_task(name="loyalty.tasks.issue_stuck_codes")
 def issue_stuck_codes() -> int:
     return services.redemptions_issue_stuck()
+
+
+@shared_task(name="loyalty.tasks.record_referral_orders")
+def record_referral_orders(order_ids: list[int]) -> int:
+    """A batch of paid orders: which are a referred friend's first (each in its own
+    transaction)."""
+    return sum(1 for order_id in order_ids if services.referral_order_record(order_id=order_id))
+
+
+@shared_task(name="loyalty.tasks.reward_due_referrals")
+def reward_due_referrals() -> int:
+    return services.referrals_reward_due()
+
+
+@shared_task(name="loyalty.tasks.send_referral_email")
+def send_referral_email(referral_id: int, kind: str) -> bool:
+    from . import referral_emails
+
+    return referral_emails.referral_email_send(referral_id=referral_id, kind=kind)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import referral_views, views
 
 app_name = "loyalty"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("rewards/join/", views.join, name="join"),
     path("rewards/redeem/", views.redeem, name="redeem"),
     path("rewards/emails-off/<str:token>/", views.emails_off, name="emails_off"),
+    # A member's referral link: short, to share by message.
+    path("r/<str:code>/", referral_views.referral_landing, name="referral"),
 ]

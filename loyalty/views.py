@@ -22,6 +22,7 @@ from . import selectors, services
 from .exceptions import InsufficientPoints, NotAMember, RewardUnavailable
 from .forms import RedeemForm
 from .models import Redemption, Reward
+from .referral_views import referral_block
 
 
 @never_cache
@@ -42,6 +43,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
         context["offers"] = selectors.reward_offers(account=account)
         context["codes"] = selectors.redemptions(account=account)
         context["tier_status"] = selectors.tier_status(account=account, program=program)
+        context["referral"] = referral_block(account=account, program=program)
     elif account is not None:
         # Points that wait against the user's verified email, theirs once they join.
         context["waiting"] = account.pending + account.available

@@ -25,6 +25,7 @@ from orders.wagtail_hooks import ReadOnlyModelViewSet
 
 from . import admin_views
 from .admin_forms import AccountFilterSet, EarningRuleForm, RedemptionFilterSet, RewardForm
+from .admin_referrals import ReferralViewSet
 from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
 
 
@@ -188,7 +189,13 @@ class LoyaltyViewSetGroup(ViewSetGroup):
     menu_label = _("Loyalty")
     menu_icon = "pick"
     menu_order = 260
-    items = (EarningRuleViewSet, AccountViewSet, RewardViewSet, RedemptionViewSet)
+    items = (
+        EarningRuleViewSet,
+        AccountViewSet,
+        RewardViewSet,
+        RedemptionViewSet,
+        ReferralViewSet,
+    )
     # The program settings join the group's menu through this hook (below).
     submenu_hook = "register_loyalty_menu_item"
 

@@ -40,6 +40,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.change_reward",
         "loyalty.view_redemption",
         "loyalty.void_redemption",
+        "loyalty.view_referral",
+        "loyalty.review_referral",
     ],
     SUPPORT_AGENTS: [
         "wagtailadmin.access_admin",

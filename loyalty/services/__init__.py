@@ -31,6 +31,19 @@ from .ledger import (
     points_spend,
     program,
 )
+from .referrals import (
+    ReferralRefused,
+    referral_approve,
+    referral_cancel,
+    referral_claim,
+    referral_code_for,
+    referral_offer,
+    referral_order_record,
+    referral_reward,
+    referral_summary,
+    referrals_reward_due,
+    referrer_for_code,
+)
 from .rewards import (
     DEAD,
     STRIPE_KINDS,
@@ -50,6 +63,7 @@ from .tiers import (
 
 __all__ = [
     "DEAD",
+    "ReferralRefused",
     "STRIPE_KINDS",
     "account_for_email",
     "account_tier_review",
@@ -68,6 +82,16 @@ __all__ = [
     "points_spend",
     "program",
     "redemption_fail",
+    "referral_approve",
+    "referral_cancel",
+    "referral_claim",
+    "referral_code_for",
+    "referral_offer",
+    "referral_order_record",
+    "referral_reward",
+    "referral_summary",
+    "referrals_reward_due",
+    "referrer_for_code",
     "redemption_issue",
     "redemption_void",
     "redemptions_issue_stuck",

@@ -243,6 +243,7 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-expire": {"task": "loyalty.tasks.expire_due_points", "schedule": 60 * 60.0},
     "loyalty-tiers": {"task": "loyalty.tasks.review_due_tiers", "schedule": 60 * 60.0},
     "loyalty-stuck-codes": {"task": "loyalty.tasks.issue_stuck_codes", "schedule": 5 * 60.0},
+    "loyalty-referrals": {"task": "loyalty.tasks.reward_due_referrals", "schedule": 60 * 60.0},
     "loyalty-expiry-reminders": {
         "task": "loyalty.tasks.remind_expiring_points",
         "schedule": 60 * 60.0,
