@@ -23,7 +23,7 @@ from wagtail.contrib.settings.registry import SettingMenuItem
 
 from orders.wagtail_hooks import ReadOnlyModelViewSet
 
-from . import admin_views
+from . import admin_views, dashboard
 from .admin_forms import AccountFilterSet, EarningRuleForm, RedemptionFilterSet, RewardForm
 from .admin_referrals import ReferralViewSet
 from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
@@ -209,6 +209,17 @@ def register_loyalty_viewsets():
 def program_settings_menu_item():
     # Shown to whoever may change the settings; they stay in "Settings" too.
     return SettingMenuItem(ProgramSettings, icon="cog", order=100)
+
+
+@hooks.register("register_loyalty_menu_item")
+def dashboard_menu_item():
+    # The charts and the liability roll-forward, for whoever may read the ledger.
+    return dashboard.menu_item()
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    return dashboard.urlpatterns
 
 
 @hooks.register("register_permissions")
