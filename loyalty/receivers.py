@@ -17,8 +17,9 @@ def _enqueue_awards(order_ids: list) -> None:
         award_orders_points.delay(order_ids)
 
 
-# One task per batch of paid orders (see ``orders.signals.Collector``).
-_awards = orders.Collector(_enqueue_awards)
+# One task per hundred paid orders of a batch (see ``orders.signals.Collector``): the
+# task awards them set-based (``services.orders_points_award``).
+_awards = orders.Collector(_enqueue_awards, chunk=100)
 orders.batch_started.connect(_awards.start, dispatch_uid="loyalty.awards_batch_start")
 orders.batch_finished.connect(_awards.finish, dispatch_uid="loyalty.awards_batch_end")
 

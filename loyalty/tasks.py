@@ -15,8 +15,10 @@ def award_order_points(order_id: int) -> int:
 
 @shared_task(name="loyalty.tasks.award_orders_points")
 def award_orders_points(order_ids: list[int]) -> int:
-    """``award_order_points`` for the paid orders of a batch, each in its own transaction."""
-    return sum(award_order_points(order_id) for order_id in order_ids)
+    """``award_order_points`` for the paid orders of a batch, set-based where it can be
+    (``services.orders_points_award``)."""
+    services.redemptions_mark_used_many(order_ids=order_ids)
+    return services.orders_points_award(order_ids=order_ids)
 
 
 @shared_task(name="loyalty.tasks.reverse_order_points")

@@ -16,6 +16,7 @@ from .earning import (
     order_earnings,
     order_points_award,
     order_points_reverse,
+    orders_points_award,
 )
 from .ledger import (
     account_for_email,
@@ -52,6 +53,7 @@ from .rewards import (
     redemption_void,
     redemptions_issue_stuck,
     redemptions_mark_used,
+    redemptions_mark_used_many,
     reward_redeem,
     reward_unavailable_reason,
 )
@@ -63,8 +65,8 @@ from .tiers import (
 
 __all__ = [
     "DEAD",
-    "ReferralRefused",
     "STRIPE_KINDS",
+    "ReferralRefused",
     "account_for_email",
     "account_tier_review",
     "ledger_check",
@@ -75,6 +77,7 @@ __all__ = [
     "order_earnings",
     "order_points_award",
     "order_points_reverse",
+    "orders_points_award",
     "points_adjust",
     "points_emails_off",
     "points_expire_due",
@@ -82,6 +85,11 @@ __all__ = [
     "points_spend",
     "program",
     "redemption_fail",
+    "redemption_issue",
+    "redemption_void",
+    "redemptions_issue_stuck",
+    "redemptions_mark_used",
+    "redemptions_mark_used_many",
     "referral_approve",
     "referral_cancel",
     "referral_claim",
@@ -92,10 +100,6 @@ __all__ = [
     "referral_summary",
     "referrals_reward_due",
     "referrer_for_code",
-    "redemption_issue",
-    "redemption_void",
-    "redemptions_issue_stuck",
-    "redemptions_mark_used",
     "reward_redeem",
     "reward_unavailable_reason",
     "tier_progress",

@@ -234,3 +234,11 @@ def redemptions_mark_used(*, order_id: int) -> int:
     return Redemption.objects.filter(code__in=codes, status=Redemption.Status.ISSUED).update(
         status=Redemption.Status.USED, used_order=order, used_at=timezone.now()
     )
+
+
+def redemptions_mark_used_many(*, order_ids: list[int]) -> int:
+    """``redemptions_mark_used`` for many orders: one statement when none has a code."""
+    with_codes = Order.objects.filter(pk__in=order_ids).exclude(discount_codes=[])
+    return sum(
+        redemptions_mark_used(order_id=pk) for pk in with_codes.values_list("pk", flat=True)
+    )

@@ -73,6 +73,66 @@ def _best_tier(value: Decimal) -> Tier | None:
     return Tier.objects.filter(threshold__lte=value).order_by("-threshold").first()
 
 
+def _qualifying_values(accounts: list[Account], settings, start, end) -> dict[int, Decimal]:
+    """``_qualifying_value`` of many accounts in one or two statements."""
+    if settings.tier_basis == ProgramSettings.TierBasis.POINTS:
+        rows = (
+            Entry.objects.filter(
+                account__in=accounts,
+                kind__in=[Kind.EARN, Kind.REVERSE],
+                created_at__gte=start,
+                created_at__lt=end,
+            )
+            .values("account")
+            .annotate(n=Sum("lifetime_delta"))
+            .values_list("account", "n")
+        )
+        return {pk: Decimal(n or 0) for pk, n in rows}
+    orders = Order.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower__in=[account.email for account in accounts],
+        paid_at__gte=start,
+        paid_at__lt=end,
+        cancelled_at__isnull=True,
+    )
+    spent = dict(
+        orders.values("email_lower").annotate(t=Sum("total")).values_list("email_lower", "t")
+    )
+    refunded = dict(
+        Refund.objects.filter(order__in=orders.values("pk"))
+        .annotate(email_lower=Lower("order__email"))
+        .values("email_lower")
+        .annotate(t=Sum("amount"))
+        .values_list("email_lower", "t")
+    )
+    return {
+        account.pk: max(
+            (spent.get(account.email) or Decimal(0)) - (refunded.get(account.email) or Decimal(0)),
+            Decimal(0),
+        )
+        for account in accounts
+    }
+
+
+def _tiers_review(accounts: list[Account], *, settings: ProgramSettings, now=None) -> None:
+    """``_tier_review`` of the locked ``accounts`` that it would change: those whose value
+    now reaches a higher tier, and those whose tier's period is over. The rest are left
+    alone without a statement each."""
+    tiers = sorted(Tier.objects.all(), key=lambda tier: tier.threshold)
+    if not tiers or not accounts:
+        return
+    now = now or timezone.now()
+    start, end = _period(settings, now)
+    values = _qualifying_values(accounts, settings, start, min(end, now))
+    for account in accounts:
+        value = values.get(account.pk, Decimal(0))
+        best = next((t for t in reversed(tiers) if t.threshold <= value), None)
+        current = account.tier
+        higher = best is not None and (current is None or best.threshold > current.threshold)
+        over = current is not None and account.tier_until and account.tier_until <= now
+        if higher or over:
+            _tier_review(account, settings=settings, now=now)
+
+
 def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bool:
     """Promote at once; demote only when the period the tier was held for is over, to
     what the period just ended qualifies for. The caller holds the account lock. True if
