@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import Account, Redemption, Reward
+from .models import Account, Campaign, Redemption, Reward, Tier
 from .rules import rule_save
 
 # Big enough for any goodwill gesture, far from the integer columns' limits.
@@ -197,3 +198,144 @@ class AccountFilterSet(WagtailFilterSet):
         if value == "guest":
             return queryset.filter(joined_at__isnull=True)
         return queryset
+
+
+# --- Tiers and campaigns ------------------------------------------------------------
+
+
+class CommaSeparatedListField(forms.CharField):
+    """A list of words typed as "Mugs, Plates": cleaned into ``["Mugs", "Plates"]``
+    (stripped, empty items and repeats dropped), shown again as comma-separated text."""
+
+    def __init__(self, *, item_max_length: int = 100, **kwargs):
+        self.item_max_length = item_max_length
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        items = []
+        for item in text.split(","):
+            item = item.strip()
+            if item and item not in items:
+                items.append(item)
+        return items
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        too_long = [item for item in value if len(item) > self.item_max_length]
+        if too_long:
+            raise forms.ValidationError(
+                _("Keep each item under %(limit)s characters: “%(item)s” is longer.")
+                % {"limit": self.item_max_length + 1, "item": too_long[0][:40]}
+            )
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
+class TierForm(WagtailAdminModelForm):
+    """A tier as marketers edit it: a taken threshold or a multiplier below 1 is a field
+    error here, never the database's constraint refusing the save (a 500)."""
+
+    def clean_name(self):
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError(_("Give the tier a name."))
+        return name
+
+    def clean_threshold(self):
+        threshold = self.cleaned_data.get("threshold")
+        if threshold is None:
+            return threshold
+        if threshold < 0:
+            raise forms.ValidationError(_("Enter a threshold of zero or more."))
+        taken = Tier.objects.filter(threshold=threshold).exclude(pk=self.instance.pk).first()
+        if taken is not None:
+            raise forms.ValidationError(
+                _("The tier “%(name)s” already starts at this threshold; each tier needs its own.")
+                % {"name": taken.name}
+            )
+        return threshold
+
+    def clean_multiplier(self):
+        multiplier = self.cleaned_data.get("multiplier")
+        if multiplier is not None and multiplier < 1:
+            raise forms.ValidationError(
+                _("Enter a multiplier of 1 or more (1 keeps the usual points).")
+            )
+        return multiplier
+
+    def validate_unique(self):
+        # clean_threshold said it in words; a second, generic message would only repeat it.
+        if "threshold" not in self.errors:
+            super().validate_unique()
+
+
+class CampaignForm(WagtailAdminModelForm):
+    """A campaign as marketers edit it. Product types and tags are comma-separated text,
+    tiers are checkboxes; ``clean`` asks for what the campaign's kind needs and resets what
+    it does not use, so the model's check constraints never refuse a save."""
+
+    product_types = CommaSeparatedListField(
+        label=_("Only product types"),
+        help_text=_("Separate with commas, e.g. “Mugs, Plates”. Empty: every product."),
+    )
+    tags = CommaSeparatedListField(
+        label=_("Only products tagged"),
+        help_text=_("Separate with commas; a product with any of them counts. Empty: any tag."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            # Shown as radio buttons: the empty choice would be a third, meaningless one.
+            self.fields["kind"].choices = Campaign.Kind.choices
+        if "multiplier" in self.fields:
+            self.fields["multiplier"].help_text = _("When multiplying: 2 doubles the points.")
+        if "bonus_points" in self.fields:
+            self.fields["bonus_points"].help_text = _("When a bonus: added once to each order.")
+
+    def clean_name(self):
+        name = (self.cleaned_data.get("name") or "").strip()
+        if not name:
+            raise forms.ValidationError(_("Give the campaign a name."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == Campaign.Kind.MULTIPLIER:
+            multiplier = data.get("multiplier")
+            if "multiplier" not in self.errors and (multiplier is None or multiplier <= 1):
+                self.add_error("multiplier", _("Enter a multiplier greater than 1, e.g. 2."))
+            # A multiplier campaign gives no bonus; a stale one would only confuse.
+            self.errors.pop("bonus_points", None)
+            data["bonus_points"] = 0
+        elif kind == Campaign.Kind.BONUS:
+            bonus = data.get("bonus_points")
+            if "bonus_points" not in self.errors and not bonus:
+                self.add_error("bonus_points", _("Enter the bonus points, more than zero."))
+            self.errors.pop("multiplier", None)
+            data["multiplier"] = Decimal("1")
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data
+
+
+class CampaignPreviewForm(forms.Form):
+    """The preview's period: the last N days of paid orders."""
+
+    days = forms.IntegerField(
+        label=_("Orders of the last N days"),
+        min_value=1,
+        max_value=365,
+        initial=30,
+    )

@@ -7,6 +7,7 @@ apart from the manual adjustment, which needs ``loyalty.adjust_account``; the le
 a member's page and as CSV, needs ``loyalty.view_entry``. Rewards are edited through
 ``admin_forms.RewardForm``, which asks for what each kind needs. Reward codes
 (redemptions) are read-only apart from voiding, which needs ``loyalty.void_redemption``.
+Tiers and campaigns, with the campaign preview, are in ``admin_campaigns``.
 """
 
 from django.contrib.auth.models import Permission
@@ -24,6 +25,7 @@ from wagtail.contrib.settings.registry import SettingMenuItem
 from orders.wagtail_hooks import ReadOnlyModelViewSet
 
 from . import admin_views, dashboard
+from .admin_campaigns import CampaignViewSet, TierViewSet
 from .admin_forms import AccountFilterSet, EarningRuleForm, RedemptionFilterSet, RewardForm
 from .admin_referrals import ReferralViewSet
 from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
@@ -191,6 +193,8 @@ class LoyaltyViewSetGroup(ViewSetGroup):
     menu_order = 260
     items = (
         EarningRuleViewSet,
+        TierViewSet,
+        CampaignViewSet,
         AccountViewSet,
         RewardViewSet,
         RedemptionViewSet,

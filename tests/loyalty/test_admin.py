@@ -162,6 +162,8 @@ def test_the_loyalty_menu_offers_rules_members_rewards_codes_and_program_setting
     submenu = LoyaltyViewSetGroup().get_menu_item().menu.menu_items_for_request(request)
     assert [item.url for item in submenu] == [
         RULES,
+        reverse("loyalty_tier:index"),
+        reverse("loyalty_campaign:index"),
         MEMBERS,
         reverse("loyalty_reward:index"),
         reverse("loyalty_redemption:index"),
