@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from orders import stripe_api
+
 from . import services
 
 
@@ -79,3 +81,15 @@ def send_referral_email(referral_id: int, kind: str) -> bool:
     from . import referral_emails
 
     return referral_emails.referral_email_send(referral_id=referral_id, kind=kind)
+
+
+@shared_task(
+    name="loyalty.tasks.deactivate_promotion_code",
+    autoretry_for=(stripe_api.StripeApiError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=12,
+)
+def deactivate_promotion_code(redemption_id: int) -> bool:
+    """A code voided because its points were taken back is switched off in Stripe too."""
+    return services.redemption_deactivate_remote(redemption_id=redemption_id)

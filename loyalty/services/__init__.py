@@ -48,6 +48,7 @@ from .referrals import (
 from .rewards import (
     DEAD,
     STRIPE_KINDS,
+    redemption_deactivate_remote,
     redemption_fail,
     redemption_issue,
     redemption_void,
@@ -84,6 +85,7 @@ __all__ = [
     "points_release_due",
     "points_spend",
     "program",
+    "redemption_deactivate_remote",
     "redemption_fail",
     "redemption_issue",
     "redemption_void",

@@ -10,18 +10,21 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from orders.models import Order, Refund, RefundLine
 from orders.services.inbox import is_contention
 
 from ..models import (
     Account,
+    Allocation,
     Campaign,
     EarningRule,
     Entry,
     Lot,
     LotLine,
     ProgramSettings,
+    Redemption,
 )
 from .ledger import (
     _email,
@@ -32,6 +35,7 @@ from .ledger import (
     account_for_email,
     program,
 )
+from .rewards import _give_back
 from .tiers import _tier_review, _tiers_review
 
 Status = Lot.Status
@@ -534,6 +538,11 @@ def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | No
             order=lot.order,
             allocations=[(lot, taken)],
         )
+    settings = program()
+    voiding = settings.spent_reversal == ProgramSettings.SpentReversal.VOID
+    if voiding and _void_codes_bought_with(account, lot, points):
+        account.refresh_from_db()  # the codes' points came back through their own posts
+        lot.refresh_from_db()
     allocations = [(lot, min(points, lot.remaining))]
     short = points - allocations[0][1]
     if short:
@@ -544,7 +553,7 @@ def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | No
             if not short:
                 break
     forgiven = 0
-    if short and program().spent_reversal == ProgramSettings.SpentReversal.FORGIVE:
+    if short and settings.spent_reversal == ProgramSettings.SpentReversal.FORGIVE:
         forgiven, short = short, 0
     taken = points - forgiven
     return _post(
@@ -558,3 +567,40 @@ def _reverse(account: Account, lot: Lot, points: int, *, key: str) -> Entry | No
         order=lot.order,
         allocations=allocations,
     )
+
+
+def _void_codes_bought_with(account: Account, lot: Lot, points: int) -> int:
+    """The program voids unused codes bought with a reversed lot's points: the newest
+    first, until the member has ``points`` to give back (a used code stays; what it
+    spent becomes a negative balance). Their points come back to the lots they came from
+    (``RESTORE`` entries); a Stripe promotion code is switched off after commit
+    (``tasks.deactivate_promotion_code``). Returns how many were voided."""
+    have = lot.remaining + sum(other.remaining for other in _spendable(account).exclude(pk=lot.pk))
+    if have >= points:
+        return 0
+    keys = Allocation.objects.filter(
+        lot=lot, points__gt=0, entry__kind=Kind.REDEEM, entry__key__startswith="redemption:"
+    ).values_list("entry__key", flat=True)
+    ids = [int(key.split(":", 1)[1]) for key in keys]
+    codes = Redemption.objects.filter(
+        pk__in=ids, account=account, status=Redemption.Status.ISSUED
+    ).order_by("-created_at", "-pk")
+    voided = 0
+    for redemption in codes:
+        if have >= points:
+            break
+        _give_back(
+            redemption,
+            status=Redemption.Status.VOIDED,
+            error=gettext("Voided: the points that bought it were taken back (%(order)s).")
+            % {"order": lot.order.number if lot.order_id else "-"},
+        )
+        have += redemption.points
+        voided += 1
+        if redemption.stripe_promotion_code_id:
+            from ..tasks import deactivate_promotion_code
+
+            transaction.on_commit(
+                lambda pk=redemption.pk: deactivate_promotion_code.delay(pk), robust=True
+            )
+    return voided

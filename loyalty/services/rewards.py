@@ -239,6 +239,14 @@ def redemptions_mark_used(*, order_id: int) -> int:
 def redemptions_mark_used_many(*, order_ids: list[int]) -> int:
     """``redemptions_mark_used`` for many orders: one statement when none has a code."""
     with_codes = Order.objects.filter(pk__in=order_ids).exclude(discount_codes=[])
-    return sum(
-        redemptions_mark_used(order_id=pk) for pk in with_codes.values_list("pk", flat=True)
-    )
+    return sum(redemptions_mark_used(order_id=pk) for pk in with_codes.values_list("pk", flat=True))
+
+
+def redemption_deactivate_remote(*, redemption_id: int) -> bool:
+    """Switch off in Stripe the promotion code of a redemption Portico voided on its own
+    (its points were taken back). Idempotent; raises ``StripeApiError`` for a retry."""
+    redemption = Redemption.objects.get(pk=redemption_id)
+    if redemption.status != Redemption.Status.VOIDED or not redemption.stripe_promotion_code_id:
+        return False
+    stripe_api.promotion_code_deactivate(promotion_code_id=redemption.stripe_promotion_code_id)
+    return True
