@@ -160,13 +160,16 @@ def test_the_loyalty_menu_offers_rules_members_rewards_codes_and_program_setting
     request = rf.get("/admin/")
     request.user = marketer
     submenu = LoyaltyViewSetGroup().get_menu_item().menu.menu_items_for_request(request)
-    assert [item.url for item in submenu] == [
+    # As Wagtail renders them: by their order.
+    assert [item.url for item in sorted(submenu, key=lambda item: item.order)] == [
+        reverse("loyalty_dashboard"),
         RULES,
         reverse("loyalty_tier:index"),
         reverse("loyalty_campaign:index"),
         MEMBERS,
         reverse("loyalty_reward:index"),
         reverse("loyalty_redemption:index"),
+        reverse("loyalty_referral:index"),
         reverse("wagtailsettings:edit", args=["loyalty", "programsettings"]),
     ]
     client.force_login(marketer)
