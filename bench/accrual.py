@@ -1,7 +1,8 @@
 """Points accrual throughput: paid-order events through a real Celery worker into ledger
 entries, end to end, against a bulk insert of the same rows. See bench/README.md.
 
-    .venv/bin/python bench/accrual.py                # 2,000 orders
+    .venv/bin/python bench/accrual.py                # 2,000 orders, as a batch delivery's
+    .venv/bin/python bench/accrual.py --chunk 1      # one task per order (single deliveries)
     .venv/bin/python bench/accrual.py --count 500    # a quick look
 
 PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portico_bench)
@@ -52,12 +53,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=2000, help="paid orders to award [2000]")
     parser.add_argument("--concurrency", type=int, default=2, help="Celery prefork processes [2]")
     parser.add_argument(
+        "--chunk",
+        type=int,
+        default=None,
+        help="orders per award task: the order_paid receiver's chunk for a batch delivery "
+        "(award_orders_points) by default; 1 is one award_order_points per order, as a "
+        "delivery of one order sends",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="leave this run's accounts, lots and entries"
     )
     parser.add_argument("--results-name", help="file name (no .json) in bench/results/")
     args = parser.parse_args(argv)
-    if min(args.count, args.concurrency) < 1:
-        parser.error("--count and --concurrency must be >= 1")
+    if min(args.count, args.concurrency, args.chunk or 1) < 1:
+        parser.error("--count, --concurrency and --chunk must be >= 1")
     return args
 
 
@@ -160,8 +169,9 @@ def clean(rule) -> dict[str, int]:
 # --- One award in this process: queries, time, profile -------------------------------------
 
 
-def queries_of_award(order_id: int) -> tuple[dict, list[str]]:
-    """``order_points_award`` of one order here, its SQL counted (no task is sent)."""
+def queries_of_award(order_ids: list[int], chunk: int) -> tuple[dict, list[str]]:
+    """The SQL of one award task's work here, counted (no task is sent): one order's
+    ``order_points_award``, or ``orders_points_award`` of ``chunk`` orders."""
     from unittest import mock
 
     from celery.app.task import Task
@@ -171,27 +181,29 @@ def queries_of_award(order_id: int) -> tuple[dict, list[str]]:
     from loyalty import services
 
     with mock.patch.object(Task, "apply_async"), CaptureQueriesContext(connection) as captured:
-        lots = services.order_points_award(order_id=order_id)
-    if len(lots) != 1:
-        raise BenchFailure(f"order {order_id} earned {len(lots)} lots, not 1")
+        if chunk == 1:
+            opened = len(services.order_points_award(order_id=order_ids[0]))
+            expected = 1
+        else:
+            opened = services.orders_points_award(order_ids=order_ids[:chunk])
+            expected = len(order_ids[:chunk])
+    if opened != expected:
+        raise BenchFailure(f"{expected} order(s) earned {opened} lots, not {expected}")
     return query_kinds(captured), [q["sql"][:160] for q in captured.captured_queries]
 
 
-def profile_awards(order_ids: list[int]) -> tuple[float, str]:
+def profile_awards(order_ids: list[int], chunk: int) -> tuple[float, str]:
     """The awards of ``order_ids`` one after the other in this process under cProfile:
     awards a second (profiled, so slower than without) and the top functions."""
     from unittest import mock
 
     from celery.app.task import Task
 
-    from loyalty import services
-
     profiler = cProfile.Profile()
     with mock.patch.object(Task, "apply_async"):
         began = time.perf_counter()
         profiler.enable()
-        for order_id in order_ids:
-            services.order_points_award(order_id=order_id)
+        award(order_ids, chunk)
         profiler.disable()
         seconds = time.perf_counter() - began
     out = io.StringIO()
@@ -202,18 +214,29 @@ def profile_awards(order_ids: list[int]) -> tuple[float, str]:
     return len(order_ids) / seconds, out.getvalue()
 
 
-def time_awards(order_ids: list[int]) -> float:
-    """Awards a second, one after the other in this process, without a profiler."""
+def award(order_ids: list[int], chunk: int) -> None:
+    """What the worker's tasks do with ``order_ids``: one award at a time, or the batch
+    path ``chunk`` orders at a time."""
+    from loyalty import services
+
+    if chunk == 1:
+        for order_id in order_ids:
+            services.order_points_award(order_id=order_id)
+        return
+    for low in range(0, len(order_ids), chunk):
+        services.orders_points_award(order_ids=order_ids[low : low + chunk])
+
+
+def time_awards(order_ids: list[int], chunk: int) -> float:
+    """Awards a second in this process (as the tasks would, ``chunk`` orders a call),
+    without a profiler."""
     from unittest import mock
 
     from celery.app.task import Task
 
-    from loyalty import services
-
     with mock.patch.object(Task, "apply_async"):
         began = time.perf_counter()
-        for order_id in order_ids:
-            services.order_points_award(order_id=order_id)
+        award(order_ids, chunk)
     return len(order_ids) / (time.perf_counter() - began)
 
 
@@ -247,27 +270,39 @@ class BenchFailure(RuntimeError):
     pass
 
 
-def through_worker(order_ids: list[int], warm_ids: list[int], rule, concurrency: int) -> dict:
+def through_worker(
+    order_ids: list[int], warm_ids: list[int], rule, concurrency: int, chunk: int
+) -> dict:
     from django.db import connections
     from django.db.models import Max, Min
 
     from bench import worker
-    from loyalty.tasks import award_order_points
+    from loyalty.tasks import award_order_points, award_orders_points
+
+    def send(ids: list[int]) -> None:
+        # As the order_paid receiver: a task per order, or per chunk of a batch's orders.
+        if chunk == 1:
+            for order_id in ids:
+                award_order_points.delay(order_id)
+        else:
+            for low in range(0, len(ids), chunk):
+                award_orders_points.delay(ids[low : low + chunk])
 
     connections.close_all()
     step(f"Celery worker (prefork, concurrency {concurrency})")
     with worker.running(concurrency):
         try:
             step(f"warm up: {len(warm_ids)} awards")
-            for order_id in warm_ids:
-                award_order_points.delay(order_id)
+            send(warm_ids)
             if wait_earned(warm_ids, rule, progress=False) != len(warm_ids):
                 raise BenchFailure("the warm-up awards did not all earn")
-            step(f"enqueue {len(order_ids):,} award_order_points (as the order_paid receiver)")
+            tasks = len(order_ids) if chunk == 1 else -(-len(order_ids) // chunk)
+            step(
+                f"enqueue {len(order_ids):,} awards in {tasks:,} tasks (as the order_paid receiver)"
+            )
             first = datetime.now(UTC)
             began = time.perf_counter()
-            for order_id in order_ids:
-                award_order_points.delay(order_id)
+            send(order_ids)
             enqueue_seconds = time.perf_counter() - began
             print(f"   {enqueue_seconds:.2f}s", flush=True)
             step("wait until every order has its earn entry (polling the ledger)")
@@ -359,26 +394,27 @@ def measure(args, rule) -> dict:
     from django.db import connections
 
     count, concurrency = args.count, args.concurrency
-    step(f"pick {count:,} paid seed orders (+ {1 + 2 * concurrency + 2 * PROFILE_ORDERS} more)")
-    ids = pick_orders(count + 1 + 2 * concurrency + 2 * PROFILE_ORDERS)
-    sample, ids = ids[0], ids[1:]
+    extra = args.chunk + 2 * concurrency + 2 * PROFILE_ORDERS
+    step(f"pick {count:,} paid seed orders (+ {extra} more)")
+    ids = pick_orders(count + extra)
+    sample, ids = ids[: args.chunk], ids[args.chunk :]
     warm_ids, ids = ids[: 2 * concurrency], ids[2 * concurrency :]
     timed_ids, ids = ids[:PROFILE_ORDERS], ids[PROFILE_ORDERS:]
     profiled_ids, order_ids = ids[:PROFILE_ORDERS], ids[PROFILE_ORDERS:]
 
-    step("queries of one award (order_points_award in this process)")
-    queries, statements = queries_of_award(sample)
+    step(f"queries of one award task's work ({args.chunk} order(s), in this process)")
+    queries, statements = queries_of_award(sample, args.chunk)
     print(f"   {describe(queries)}")
     for sql in statements:
         print(f"     {sql}")
     step(f"{PROFILE_ORDERS} awards in this process, one after the other (no worker, no broker)")
-    in_process = time_awards(timed_ids)
+    in_process = time_awards(timed_ids, args.chunk)
     print(f"   {in_process:.1f} awards/s")
-    profiled, profile = profile_awards(profiled_ids)
+    profiled, profile = profile_awards(profiled_ids, args.chunk)
     print(f"   {profiled:.1f} awards/s under cProfile (profile at the end)")
     connections.close_all()
 
-    results = through_worker(order_ids, warm_ids, rule, concurrency)
+    results = through_worker(order_ids, warm_ids, rule, concurrency, args.chunk)
 
     step(f"baseline: bulk_create of the same rows for {count:,} orders")
     rows = written_rows(order_ids, rule)
@@ -422,7 +458,7 @@ def table(results: dict, options: dict, machine: dict) -> str:
     rows = [
         ("stage", "events/s", "entries/s", "seconds"),
         (
-            f"enqueue: {count:,} x award_order_points.delay",
+            f"enqueue: {count:,} orders, {options['chunk']} a task",
             f"{count / results['enqueue_seconds']:.1f}",
             "-",
             f"{results['enqueue_seconds']:.2f}",
@@ -440,7 +476,7 @@ def table(results: dict, options: dict, machine: dict) -> str:
             f"{results['worker_seconds']:.2f}",
         ),
         (
-            "in this process, one award after another",
+            f"in this process, {options['chunk']} order(s) a call",
             f"{results['in_process_awards_per_s']:.1f}",
             "-",
             "-",
@@ -461,7 +497,8 @@ def table(results: dict, options: dict, machine: dict) -> str:
         f"{machine['database_version']}, broker {machine['broker']}, {machine['entries']:,} "
         f"ledger entries before, load average at start {machine['load_average']}",
         f"rows written: {results['rows']}",
-        f"queries per award: {describe(results['queries_per_award'])}",
+        f"queries per award task ({options['chunk']} order(s)): "
+        f"{describe(results['queries_per_award'])}",
         "",
     ]
     for i, row in enumerate(rows):
@@ -509,6 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     start("accrual.py")
     from bench import data
+
+    if args.chunk is None:
+        from loyalty.receivers import _awards
+
+        args.chunk = _awards.chunk
     from bench.ingest import purge_queue
 
     step("migrate")

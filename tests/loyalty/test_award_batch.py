@@ -279,6 +279,14 @@ def test_a_batch_costs_a_fixed_number_of_statements(django_assert_max_num_querie
     _program(rng)
     Tier.objects.all().delete()
     Campaign.objects.all().delete()
+    for conditions in ({"tags": ["sale"]}, {"product_types": ["mug"]}):
+        Campaign.objects.create(
+            name="Running",
+            kind=Campaign.Kind.MULTIPLIER,
+            starts_at=NOW - timedelta(days=1),
+            ends_at=NOW + timedelta(days=1),
+            **conditions,
+        )
 
     def batch(count: int, offset: int) -> list[int]:
         ids = []
