@@ -55,23 +55,24 @@ def earning_rules() -> list[EarningRule]:
 
 def account_for_user(*, user) -> Account | None:
     """The user's own account, or, when they have none yet, the account waiting against
-    their login email if that email is verified (the one ``member_join`` claims). One query.
+    their login email if that email is verified (the one ``member_join`` claims). One query
+    for a member, two otherwise.
 
     An unverified address shows nothing: anyone can type someone else's email at sign-up.
     """
     if user is None or not user.is_authenticated:
         return None
+    # A member's own account: one query on the unique user column, the usual case.
+    own = Account.objects.select_related("tier").filter(user=user).first()
+    if own is not None:
+        return own
     email = (user.email or "").strip().lower()
     verified = EmailAddress.objects.filter(user=user, verified=True).values(
         email_lower=Lower("email")
     )
     return (
         Account.objects.select_related("tier")
-        .alias(
-            mine=Case(When(user=user, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        .filter(Q(user=user) | Q(user__isnull=True, email=email, email__in=verified))
-        .order_by("mine", "pk")
+        .filter(user__isnull=True, email=email, email__in=verified)
         .first()
     )
 

@@ -8,8 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import groups
+        from . import groups, menus
         from .celery import ensure_broker_folders
+
+        menus.connect()
 
         ensure_broker_folders()
         # After every migrate, staff groups get the permissions of every installed app,

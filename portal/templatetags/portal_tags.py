@@ -58,12 +58,8 @@ def language_links(context):
 
 @register.simple_tag(takes_context=True)
 def menu_pages(context):
-    """The home page's live children marked "show in menus", in the active language."""
-    from wagtail.models import Site
+    """The home page's live children marked "show in menus", in the active language, as
+    ``{"title", "url"}`` (cached: ``portal.menus``)."""
+    from portal.menus import menu_links
 
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
-    if site is None:
-        return []
-    root = site.root_page.localized
-    return root.get_children().live().in_menu().specific()
+    return menu_links(context.get("request"))

@@ -139,3 +139,25 @@ def test_footer_lists_content_pages_in_the_page_language(client):
     assert 'href="/about/">About us</a>' in english
     assert 'href="/tr/hakkimizda/">Hakkımızda</a>' in turkish
     assert "Hakkımızda" not in english
+
+
+def test_the_footer_is_served_from_the_cache_until_a_page_changes(
+    client, django_assert_num_queries
+):
+    from wagtail.models import Page
+
+    from portal.demo import seed_pages
+    from portal.menus import menu_links
+
+    seed_pages()
+    assert 'href="/about/">About us</a>' in client.get("/").content.decode()
+    request = RequestFactory().get("/", HTTP_HOST="localhost")
+    with django_assert_num_queries(1):  # the request's site; no page is read
+        assert "About us" in [link["title"] for link in menu_links(request)]
+    about = Page.objects.get(url_path__endswith="/about/").specific
+    about.title = "About Harbor"
+    about.save_revision().publish()
+    assert 'href="/about/">About Harbor</a>' in client.get("/").content.decode()
+    about.show_in_menus = False
+    about.save_revision().publish()
+    assert "About Harbor" not in client.get("/").content.decode()
