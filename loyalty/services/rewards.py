@@ -154,7 +154,8 @@ def redemption_issue(*, redemption_id: int) -> Redemption:
         status=Redemption.Status.ISSUED, **fields
     )
     redemption.refresh_from_db()
-    if issued:
+    # A friend's referral code (no points spent) has its own email (referral_emails).
+    if issued and redemption.points:
         _email(
             redemption.account,
             "redeemed",

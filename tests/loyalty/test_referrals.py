@@ -600,3 +600,13 @@ def test_the_beat_rewards_hourly_on_the_bulk_queue():
 
     route = app.amqp.router.route({}, "loyalty.tasks.record_referral_orders")
     assert route["queue"].name == "bulk"
+
+
+def test_a_friend_who_is_already_a_member_gets_one_email_for_their_code(
+    link, user_factory, claim, mailoutbox
+):
+    services.member_join(user=user_factory(email="bo@example.com"))
+    mailoutbox.clear()
+    referral = claim(link, "bo@example.com")
+    assert reload(referral).redemption.status == Redemption.Status.ISSUED
+    assert [m.to for m in mailoutbox] == [["bo@example.com"]]
