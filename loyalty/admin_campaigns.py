@@ -7,24 +7,22 @@ preview needs ``loyalty.view_campaign``.
 
 The preview runs a saved campaign against the paid orders of the last N days: what each
 order earns without the campaign, and what it would have earned had the campaign's dates
-covered its payment. ``services.order_earnings`` picks campaigns from the database itself
-(``_campaigns_for``), so the preview switches the campaign off, then on with dates that
-cover the period, inside a transaction it always rolls back: nothing it does is ever
-committed or seen by other connections. (With a ``campaigns=`` argument on
-``order_earnings`` the preview could run in memory, without the transaction.)
+covered its payment. It runs in memory: ``services.order_earnings`` is given the
+program's rules and running campaigns (``services.earning_catalogue``) without the
+campaign, then with a copy of it whose dates cover the period. Nothing is written.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import copy
+import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.shortcuts import redirect
@@ -43,9 +41,9 @@ from wagtail.permissions import policy_registry
 
 from orders.models import Order
 
-from . import services
+from . import reports, services
 from .admin_forms import CampaignForm, CampaignPreviewForm, TierForm
-from .models import Account, Campaign, Reward, Tier
+from .models import Account, Campaign, Tier
 
 # The preview reads at most this many orders (the most recent), so that it answers within
 # a request even for a busy store; the page says when the period held more.
@@ -280,29 +278,16 @@ class CampaignViewSet(ModelViewSet):
 # --- The preview --------------------------------------------------------------------
 
 
-def value_per_point(now: datetime | None = None) -> tuple[Decimal, str] | None:
-    """What a point is worth when spent: the median of amount / points over the active
-    "amount off" rewards, in the currency most of them are in; None without any.
-
-    A stand-in for ``loyalty.reports.value_per_point`` (being written for the marketers'
-    dashboard): use that one once it lands, so the dashboard and the preview agree.
-    """
-    now = now or timezone.now()
-    rewards = (
-        Reward.objects.filter(
-            kind=Reward.Kind.AMOUNT_OFF, active=True, amount__gt=0, points_cost__gt=0
-        )
-        .exclude(currency="")
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .values_list("amount", "points_cost", "currency")
-    )
-    by_currency: dict[str, list[Decimal]] = defaultdict(list)
-    for amount, points_cost, currency in rewards:
-        by_currency[currency.upper()].append(amount / points_cost)
-    if not by_currency:
+def value_per_point(orders: list[Order], now: datetime | None = None):
+    """(What a point is worth, its currency), as the dashboard prices the liability
+    (``reports.value_per_point``), in the currency most of ``orders`` are in when the
+    catalogue prices points in it, else the catalogue's first; None without any."""
+    values = reports.value_per_point(now=now)
+    if not values:
         return None
-    currency = sorted(by_currency, key=lambda c: (-len(by_currency[c]), c))[0]
-    return statistics.median(by_currency[currency]), currency
+    counts = Counter(order.currency.upper() for order in orders)
+    currency = max(values, key=lambda c: counts[c])  # on a tie, the first in order
+    return values[currency], currency
 
 
 @dataclass
@@ -351,8 +336,10 @@ def _could_apply(campaign: Campaign, tier_ids: set[int], account: Account, order
     return any(campaign.covers(line) for line in lines)
 
 
-def _points(order, account, settings, first: bool) -> int:
-    earnings = services.order_earnings(order, account=account, settings=settings, first_order=first)
+def _points(order, account, catalogue, first: bool) -> int:
+    earnings = services.order_earnings(
+        order, account=account, first_order=first, catalogue=catalogue
+    )
     return sum(earning.points for earning in earnings)
 
 
@@ -363,11 +350,11 @@ def campaign_preview(
     ``days`` days, as if its dates had covered each payment: the orders it changes, the
     extra points, the orders with the most extra, and their worth at ``value_per_point``.
 
-    Writes nothing: the campaign is switched off and then on (with covering dates) in a
-    transaction that is always rolled back. Each order is priced with its member's tier
-    and the program as they are today. Reads at most ``PREVIEW_MAX_ORDERS`` orders, the
-    most recent, with their lines in one query; members in one query; per order changed
-    by the campaign, ``order_earnings``' own few queries, twice.
+    Writes nothing: the earnings are computed in memory, with the running campaigns
+    without this one, then with a copy of it whose dates cover the period. Each order is
+    priced with its member's tier and the program as they are today. Reads at most
+    ``PREVIEW_MAX_ORDERS`` orders, the most recent, with their lines in one query;
+    members in one query; the rules and campaigns once.
     """
     now = now or timezone.now()
     since = now - timedelta(days=days)
@@ -406,18 +393,21 @@ def campaign_preview(
         if _could_apply(campaign, tier_ids, account, order, first):
             candidates.append((order, account, first))
 
+    catalogue = services.earning_catalogue(
+        settings=settings, paid_from=since, paid_to=now + timedelta(days=1)
+    )
+    others = [c for c in catalogue.campaigns if c.pk != campaign.pk]
+    covering = copy.copy(Campaign.objects.prefetch_related("tiers").get(pk=campaign.pk))
+    covering.active = True
+    covering.starts_at, covering.ends_at = since - timedelta(seconds=1), now + timedelta(days=1)
+    without_it = dataclasses.replace(catalogue, campaigns=others)
+    with_it = dataclasses.replace(
+        catalogue, campaigns=sorted([*others, covering], key=lambda c: c.pk)
+    )
     without, with_campaign = {}, {}
-    if candidates:
-        with transaction.atomic():
-            Campaign.objects.filter(pk=campaign.pk).update(active=False)
-            for order, account, first in candidates:
-                without[order.pk] = _points(order, account, settings, first)
-            Campaign.objects.filter(pk=campaign.pk).update(
-                active=True, starts_at=since - timedelta(seconds=1), ends_at=now + timedelta(days=1)
-            )
-            for order, account, first in candidates:
-                with_campaign[order.pk] = _points(order, account, settings, first)
-            transaction.set_rollback(True)
+    for order, account, first in candidates:
+        without[order.pk] = _points(order, account, without_it, first)
+        with_campaign[order.pk] = _points(order, account, with_it, first)
 
     rows = [
         PreviewRow(
@@ -430,7 +420,7 @@ def campaign_preview(
     ]
     changed = [row for row in rows if row.extra]
     changed.sort(key=lambda row: (-row.extra, -row.order.paid_at.timestamp(), -row.order.pk))
-    worth = value_per_point(now)
+    worth = value_per_point(orders, now)
     return CampaignPreview(
         campaign=campaign,
         days=days,

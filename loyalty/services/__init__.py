@@ -13,6 +13,7 @@ Callers import the names below from ``loyalty.services``.
 """
 
 from .earning import (
+    earning_catalogue,
     order_earnings,
     order_points_award,
     order_points_reverse,
@@ -70,6 +71,7 @@ __all__ = [
     "ReferralRefused",
     "account_for_email",
     "account_tier_review",
+    "earning_catalogue",
     "ledger_check",
     "lot_expire",
     "lot_release",

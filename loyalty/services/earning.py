@@ -89,6 +89,13 @@ class _Catalogue:
 
 
 def _catalogue(settings: ProgramSettings, paid_from, paid_to) -> _Catalogue:
+    return earning_catalogue(settings=settings, paid_from=paid_from, paid_to=paid_to)
+
+
+def earning_catalogue(*, settings: ProgramSettings, paid_from, paid_to) -> _Catalogue:
+    """The rules and the campaigns running at some time in [paid_from, paid_to], for
+    ``order_earnings(catalogue=...)``: read once for many orders (the campaign preview
+    passes its own list of campaigns in a copy)."""
     return _Catalogue(
         settings=settings,
         spend_rules=list(
