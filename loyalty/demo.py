@@ -1,11 +1,13 @@
-"""Demo loyalty program: the program on, three earning rules, the demo customers as
-members, and the points the demo orders earned (reversed where cancelled or refunded,
-available where the return window has closed); a rewards catalog in the demo's currencies,
-and a few codes members bought with their points (one of them voided by staff).
+"""Demo loyalty program: the program on, its earning rules (a birthday bonus among them),
+three tiers and a running campaign, the demo customers as members, and the points the demo
+orders earned (with the tiers' and the campaign's multipliers; reversed where cancelled or
+refunded, available where the return window has closed); a rewards catalog in the demo's
+currencies, and a few codes members bought with their points (one of them voided by staff).
 
 Everything goes through ``loyalty.services``, whose ledger keys make each step idempotent:
-seeding again writes nothing. Rules and rewards are looked up by name before they are
-created; the demo's codes are bought once (their request keys start with ``demo:``).
+seeding again writes nothing. Rules, tiers, campaigns and rewards are looked up by name
+before they are created (and before any points are earned, so the balances reflect them);
+the demo's codes are bought once (their request keys start with ``demo:``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from orders.demo import PREFIX
 from orders.models import Connector, Order
 
 from . import services
-from .models import Account, EarningRule, Entry, ProgramSettings, Redemption, Reward
+from .models import (
+    Account,
+    Campaign,
+    EarningRule,
+    Entry,
+    ProgramSettings,
+    Redemption,
+    Reward,
+    Tier,
+)
 
 # (name, kind, points, per amount, currency). The demo store sells in pounds and in lira
 # (at about 30 lira to the pound), so spending earns about the same in both.
@@ -31,6 +42,27 @@ RULES = [
     ("1 point per ₺30.00 spent", EarningRule.Kind.SPEND, 1, "30.00", "TRY"),
     ("Sign-up bonus", EarningRule.Kind.SIGNUP, 100, "1", ""),
     ("First order bonus", EarningRule.Kind.FIRST_ORDER, 50, "1", ""),
+    ("Birthday bonus", EarningRule.Kind.BIRTHDAY, 200, "1", ""),
+]
+
+# (name, threshold, multiplier, perks). Tiers are reached by points earned in the calendar
+# year (the program's default), and points are earned alike in pounds and lira, so one set
+# of thresholds serves both currencies.
+TIERS = [
+    ("Bronze", "250", "1.00", "Early access to our sales."),
+    ("Silver", "1500", "1.25", "1.25× points on every order.\nFree returns."),
+    (
+        "Gold",
+        "2500",
+        "1.50",
+        "1.5× points on every order.\nFree returns.\nA gift on your birthday.",
+    ),
+]
+
+# (name, product types, multiplier, days from now it started, days from now it ends): the
+# demo orders of the last weeks that had bedding in them earned double on those lines.
+CAMPAIGNS = [
+    ("Double points on bedroom linen", ["Bedroom"], "2.00", -21, 21),
 ]
 
 
@@ -165,6 +197,37 @@ def seed_program() -> None:
         )
 
 
+def seed_tiers_and_campaigns() -> tuple[int, int]:
+    """The tiers and the campaign, created once by name (a marketer's later edits are
+    kept). Returns how many of each were created now."""
+    tiers = 0
+    for name, threshold, multiplier, perks in TIERS:
+        _, is_new = Tier.objects.get_or_create(
+            name=name,
+            defaults={
+                "threshold": Decimal(threshold),
+                "multiplier": Decimal(multiplier),
+                "perks": perks,
+            },
+        )
+        tiers += is_new
+    now = timezone.now()
+    campaigns = 0
+    for name, product_types, multiplier, start, end in CAMPAIGNS:
+        _, is_new = Campaign.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": Campaign.Kind.MULTIPLIER,
+                "multiplier": Decimal(multiplier),
+                "product_types": product_types,
+                "starts_at": now + timedelta(days=start),
+                "ends_at": now + timedelta(days=end),
+            },
+        )
+        campaigns += is_new
+    return tiers, campaigns
+
+
 def seed_members() -> int:
     """Demo customers have verified emails: they join, as the email confirmation would
     have made them."""
@@ -208,6 +271,8 @@ def seed_order_points() -> int:
 def seed(*, stdout=None) -> None:
     # One transaction: a failed seed leaves nothing half done, and SQLite commits once.
     seed_program()
+    # Before any points: tiers and the campaign shape what the demo orders earn.
+    tiers, campaigns = seed_tiers_and_campaigns()
     joined = seed_members()
     fresh = seed_order_points()
     released = services.points_release_due(now=timezone.now())
@@ -215,7 +280,8 @@ def seed(*, stdout=None) -> None:
     codes = seed_redemptions()
     if stdout is not None:
         stdout.write(
-            f"Loyalty: program on, {len(RULES)} rules, {joined} new members, points for "
+            f"Loyalty: program on, {len(RULES)} rules, {tiers} new tiers, {campaigns} new "
+            f"campaigns, {joined} new members, points for "
             f"{fresh} orders, {released} lots released; {Account.objects.count()} accounts; "
             f"{rewards} new rewards, {codes} codes bought."
         )

@@ -27,3 +27,14 @@ class InvalidCustomerToken(LoyaltyError):
     def __init__(self, message: str, *, field: str = "token", status: int = 401):
         self.message, self.field, self.status = message, field, status
         super().__init__(message)
+
+
+class BirthdayAlreadyGiven(LoyaltyError):
+    """A member gives their birthday once; staff correct it."""
+
+    def __init__(self):
+        super().__init__("the birthday was given already")
+
+
+class InvalidBirthday(LoyaltyError, ValueError):
+    """No such day in the year (31 April), or no month or day at all."""

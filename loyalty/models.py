@@ -330,7 +330,10 @@ class Account(models.Model):
         related_name="loyalty_account",
     )
     joined_at = models.DateTimeField(_("joined"), null=True, blank=True)
+    # Month and day only, in the leap year 2000 (so 29 February fits); given once by the
+    # member. When it was given decides the first birthday it pays (services.birthdays).
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday_given_at = models.DateTimeField(_("birthday given"), null=True, blank=True)
     points_emails = models.BooleanField(
         _("points emails"),
         default=True,
@@ -627,6 +630,7 @@ class PointsEmail(models.Model):
         TIER = "tier", _("Tier changed")
         REDEEMED = "redeemed", _("Reward redeemed")
         EXPIRING = "expiring", _("Points expiring soon")
+        BIRTHDAY = "birthday", _("Birthday bonus")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="emails")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -1,4 +1,5 @@
-"""Points emails: earned, available, tier changed, reward redeemed, expiring soon.
+"""Points emails: earned, available, tier changed, reward redeemed, expiring soon,
+birthday bonus.
 
 Each is sent once per cause: a ``PointsEmail`` row with the cause's key is written in the
 same transaction as the send, so a task run twice sends once. Emails go to members only
@@ -300,12 +301,24 @@ def _expiring(account: Account, program: ProgramSettings, data: dict) -> dict | 
     }
 
 
+def _birthday(account: Account, program: ProgramSettings, data: dict) -> dict | None:
+    lot = Lot.objects.filter(account=account, pk=data.get("lot_id")).first()
+    if lot is None:
+        return None
+    return {
+        "points": lot.points,
+        "reward": _cheapest_reward(account, account.available, timezone.now()),
+        **_balance(account),
+    }
+
+
 BUILDERS = {
     Kind.EARNED: _earned,
     Kind.AVAILABLE: _available,
     Kind.TIER: _tier,
     Kind.REDEEMED: _redeemed,
     Kind.EXPIRING: _expiring,
+    Kind.BIRTHDAY: _birthday,
 }
 
 

@@ -43,6 +43,11 @@ def review_due_tiers() -> int:
     return services.tiers_review_due()
 
 
+@shared_task(name="loyalty.tasks.reward_birthdays")
+def reward_birthdays() -> int:
+    return services.birthdays_reward_due()
+
+
 @shared_task(name="loyalty.tasks.send_points_email")
 def send_points_email(account_id: int, kind: str, key: str, data: dict) -> bool:
     from . import notifications

@@ -19,20 +19,28 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .exceptions import InsufficientPoints, NotAMember, RewardUnavailable
-from .forms import RedeemForm
+from .exceptions import (
+    BirthdayAlreadyGiven,
+    InsufficientPoints,
+    InvalidBirthday,
+    NotAMember,
+    RewardUnavailable,
+)
+from .forms import BirthdayForm, RedeemForm
 from .models import Redemption, Reward
 from .referral_views import referral_block
+from .services.birthdays import NOTICE_DAYS
 
 
 @never_cache
-def rewards(request: HttpRequest) -> HttpResponse:
+def rewards(request: HttpRequest, birthday_form: BirthdayForm | None = None) -> HttpResponse:
     program = selectors.program_for_request(request)
     account = selectors.account_for_user(user=request.user)
     is_member = account is not None and account.user_id is not None and account.is_member
+    rules = selectors.earning_rules()
     context = {
         "program": program,
-        "rules": selectors.earning_rules(),
+        "rules": rules,
         "account": account,
         "is_member": is_member,
         "rewards_path": reverse("loyalty:rewards"),
@@ -44,6 +52,7 @@ def rewards(request: HttpRequest) -> HttpResponse:
         context["codes"] = selectors.redemptions(account=account)
         context["tier_status"] = selectors.tier_status(account=account, program=program)
         context["referral"] = referral_block(account=account, program=program)
+        context["birthday"] = _birthday_block(account, program, rules, birthday_form)
     elif account is not None:
         # Points that wait against the user's verified email, theirs once they join.
         context["waiting"] = account.pending + account.available
@@ -78,6 +87,52 @@ def join(request: HttpRequest) -> HttpResponse:
         _("Welcome to %(program)s! You are now a member.") % {"program": program.program_name},
     )
     return redirect("loyalty:rewards")
+
+
+def _birthday_block(account, program, rules, form: BirthdayForm | None) -> dict | None:
+    """The member's birthday: shown once given; the form while a birthday rule is active
+    and the program on (asking for it otherwise would promise nothing)."""
+    rule = next((rule for rule in rules if rule.kind == "birthday"), None)
+    offered = rule is not None and program.enabled
+    if account.birthday is None and not offered:
+        return None
+    return {
+        "rule": rule if offered else None,
+        "form": form or BirthdayForm(),
+        "next_bonus": services.birthday_next_bonus(account=account) if offered else None,
+        "notice_days": NOTICE_DAYS,
+    }
+
+
+@require_POST
+def birthday(request: HttpRequest) -> HttpResponse:
+    """The signed-in member gives their birthday, once (``services.birthday_set``). A
+    mistake in the form shows the page again with the form's errors."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("loyalty:rewards"))
+    account = getattr(request.user, "loyalty_account", None)
+    if account is None or not account.is_member:
+        messages.error(request, _("Join the rewards program to get a birthday bonus."))
+        return redirect("loyalty:rewards")
+    form = BirthdayForm(request.POST)
+    if not form.is_valid():
+        return rewards(request, birthday_form=form)
+    try:
+        services.birthday_set(
+            account_id=account.pk,
+            month=form.cleaned_data["month"],
+            day=form.cleaned_data["day"],
+        )
+    except BirthdayAlreadyGiven:
+        messages.error(
+            request,
+            _("We already have your birthday. If it is wrong, please contact us to correct it."),
+        )
+    except (InvalidBirthday, NotAMember):
+        messages.error(request, _("Something went wrong with that form. Please try again."))
+    else:
+        messages.success(request, _("Thank you! We have saved your birthday."))
+    return redirect(reverse("loyalty:rewards") + "#birthday")
 
 
 def _codes_url() -> str:

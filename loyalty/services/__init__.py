@@ -8,10 +8,18 @@ as it is now (paid? cancelled? what was refunded?), so the same events duplicate
 any order end in the same ledger.
 
 The package's modules: ``ledger`` (accounts, posting, release, expiry, spending, the
-check), ``earning`` (orders' points and their reversal), ``tiers`` and ``rewards``.
+check), ``earning`` (orders' points and their reversal), ``tiers``, ``rewards``,
+``referrals`` and ``birthdays``.
 Callers import the names below from ``loyalty.services``.
 """
 
+from .birthdays import (
+    birthday_next_bonus,
+    birthday_reward,
+    birthday_rule,
+    birthday_set,
+    birthdays_reward_due,
+)
 from .earning import (
     earning_catalogue,
     order_earnings,
@@ -71,6 +79,11 @@ __all__ = [
     "ReferralRefused",
     "account_for_email",
     "account_tier_review",
+    "birthday_next_bonus",
+    "birthday_reward",
+    "birthday_rule",
+    "birthday_set",
+    "birthdays_reward_due",
     "earning_catalogue",
     "ledger_check",
     "lot_expire",

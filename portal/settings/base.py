@@ -8,6 +8,7 @@ Portico runs on embedded defaults (SQLite, a filesystem Celery broker, console e
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -226,7 +227,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
-CELERY_TIMEZONE = "UTC"
+# Crontab entries of the beat schedule (the birthday bonuses) run by the portal's clock.
+CELERY_TIMEZONE = TIME_ZONE
 # Tasks are idempotent by design (see STYLE.md), so a task is acknowledged only when it has
 # finished and redelivered if its worker dies mid-way.
 CELERY_TASK_ACKS_LATE = True
@@ -247,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     "loyalty-expiry-reminders": {
         "task": "loyalty.tasks.remind_expiring_points",
         "schedule": 60 * 60.0,
+    },
+    # Early in the morning, the portal's day: birthday emails arrive with breakfast.
+    "loyalty-birthdays": {
+        "task": "loyalty.tasks.reward_birthdays",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
 

@@ -1,6 +1,7 @@
 """The loyalty part of ``seed_demo``: believable, consistent, idempotent and quick."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -8,9 +9,19 @@ from django.db import connection
 from django.utils import timezone
 
 from loyalty import demo, services
-from loyalty.models import Account, EarningRule, Entry, Lot, ProgramSettings, Redemption, Reward
+from loyalty.models import (
+    Account,
+    Campaign,
+    EarningRule,
+    Entry,
+    Lot,
+    ProgramSettings,
+    Redemption,
+    Reward,
+    Tier,
+)
 from orders import demo as orders_demo
-from orders.models import Order
+from orders.models import Order, OrderLine
 from portal import demo as portal_demo
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +35,9 @@ def _ledger():
         EarningRule.objects.count(),
         sorted(Reward.objects.values_list("name", "points_cost", "stock", "ends_at")),
         sorted(Redemption.objects.values_list("code", "status", "points")),
+        sorted(Tier.objects.values_list("name", "threshold", "multiplier")),
+        sorted(Campaign.objects.values_list("name", "starts_at", "ends_at")),
+        sorted(Account.objects.values_list("email", "tier__name", "tier_until")),
     )
 
 
@@ -49,7 +63,9 @@ def test_demo_awards_the_demo_orders_and_seeding_again_changes_nothing(demo_orde
         EarningRule.Kind.SPEND,
         EarningRule.Kind.SIGNUP,
         EarningRule.Kind.FIRST_ORDER,
+        EarningRule.Kind.BIRTHDAY,
     }
+    assert services.birthday_rule().points == 200
     # Every paid demo order earned; cancelled ones were taken back; old ones released.
     assert Lot.objects.filter(order__isnull=False, rule__kind="spend").count() == paid
     assert Entry.objects.filter(kind=Entry.Kind.REVERSE).exists()
@@ -59,6 +75,36 @@ def test_demo_awards_the_demo_orders_and_seeding_again_changes_nothing(demo_orde
     assert members.count() >= 60
     assert Entry.objects.filter(key__startswith="signup:").count() == members.count()
     assert services.ledger_check() == []
+
+    # Three tiers, each with members in it, reached by the points the orders earned.
+    tiers = list(Tier.objects.order_by("threshold"))
+    assert [(t.name, t.multiplier) for t in tiers] == [
+        ("Bronze", Decimal("1")),
+        ("Silver", Decimal("1.25")),
+        ("Gold", Decimal("1.5")),
+    ]
+    assert all(t.perks for t in tiers)
+    for tier in tiers:
+        assert members.filter(tier=tier, tier_until__gt=timezone.now()).exists(), tier.name
+    # Later orders earned at the tier's multiplier (the entry's note names it).
+    earns = Entry.objects.filter(kind=Entry.Kind.EARN, order__isnull=False)
+    assert earns.filter(note__contains="Silver ×1.25").exists()
+    assert earns.filter(note__contains="Gold ×1.5").exists()
+    # A campaign running now, on a product type the demo orders have, and orders it doubled:
+    # more points than the highest tier alone could give on the whole subtotal.
+    campaign = Campaign.objects.get()
+    assert campaign.active and campaign.starts_at < timezone.now() < campaign.ends_at
+    assert campaign.kind == Campaign.Kind.MULTIPLIER and campaign.multiplier == 2
+    assert OrderLine.objects.filter(product_type__in=campaign.product_types).exists()
+    doubled = [
+        lot
+        for lot in Lot.objects.filter(
+            rule__kind="spend", order__paid_at__gte=campaign.starts_at
+        ).select_related("order")
+        if lot.points > lot.order.subtotal * lot.rate * Decimal("1.5")
+    ]
+    assert doubled
+    assert earns.filter(note__contains=f"{campaign.name} ×2").count() >= len(doubled)
 
     # A catalog in both of the demo's currencies, every kind, one limited and one over.
     rewards = {reward.name: reward for reward in Reward.objects.all()}
@@ -97,6 +143,7 @@ def test_demo_awards_the_demo_orders_and_seeding_again_changes_nothing(demo_orde
     out = io.StringIO()
     call_command("seed_demo", stdout=out)  # every app's seeder again, loyalty's included
     assert "Loyalty: program on" in out.getvalue()
+    assert "0 new tiers, 0 new campaigns, 0 new members" in out.getvalue()
     assert "points for 0 orders" in out.getvalue()
     assert "0 new rewards, 0 codes bought" in out.getvalue()
     assert _ledger() == first
