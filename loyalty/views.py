@@ -46,8 +46,13 @@ def rewards(request: HttpRequest, birthday_form: BirthdayForm | None = None) -> 
         "rewards_path": reverse("loyalty:rewards"),
     }
     if is_member:
-        context["balances"] = selectors.balances(account=account, program=program)
-        context["page_obj"] = selectors.history_page(account=account, page=request.GET.get("page"))
+        balances = context["balances"] = selectors.balances(account=account, program=program)
+        page = context["page_obj"] = selectors.history_page(
+            account=account, page=request.GET.get("page")
+        )
+        selectors.orders_attach(
+            lots=balances.pending_lots + balances.available_lots, entries=page.object_list
+        )
         context["offers"] = selectors.reward_offers(account=account)
         context["codes"] = selectors.redemptions(account=account)
         context["tier_status"] = selectors.tier_status(account=account, program=program)
