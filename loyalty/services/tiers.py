@@ -114,23 +114,39 @@ def _qualifying_values(accounts: list[Account], settings, start, end) -> dict[in
 
 
 def _tiers_review(accounts: list[Account], *, settings: ProgramSettings, now=None) -> None:
-    """``_tier_review`` of the locked ``accounts`` that it would change: those whose value
-    now reaches a higher tier, and those whose tier's period is over. The rest are left
-    alone without a statement each."""
+    """``_tier_review`` of the locked ``accounts``, for those it would change: promotions
+    (the value now reaches a higher tier) in one statement per tier, reviews of tiers
+    whose period is over one account at a time (they are rare). The rest are left alone
+    without a statement each."""
     tiers = sorted(Tier.objects.all(), key=lambda tier: tier.threshold)
     if not tiers or not accounts:
         return
     now = now or timezone.now()
     start, end = _period(settings, now)
     values = _qualifying_values(accounts, settings, start, min(end, now))
+    # As ``_tier_review`` promotes: held until the period's end.
+    until = end if end > now else now + relativedelta(years=1)
+    promoted: dict[int, list[Account]] = {}
     for account in accounts:
         value = values.get(account.pk, Decimal(0))
         best = next((t for t in reversed(tiers) if t.threshold <= value), None)
         current = account.tier
-        higher = best is not None and (current is None or best.threshold > current.threshold)
-        over = current is not None and account.tier_until and account.tier_until <= now
-        if higher or over:
+        if best is not None and (current is None or best.threshold > current.threshold):
+            promoted.setdefault(best.pk, []).append(account)
+            _email(
+                account,
+                "tier",
+                f"tier:{account.pk}:{current.pk if current else 0}:{best.pk}:{now:%Y%m%d}",
+                tier_id=best.pk,
+                previous_tier_id=current.pk if current else None,
+            )
+            account.tier, account.tier_until = best, until
+        elif current is not None and account.tier_until and account.tier_until <= now:
             _tier_review(account, settings=settings, now=now)
+    for tier_id, members in promoted.items():
+        Account.objects.filter(pk__in=[a.pk for a in members]).update(
+            tier=tier_id, tier_until=until
+        )
 
 
 def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bool:
