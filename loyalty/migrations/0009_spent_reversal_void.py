@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loyalty', '0008_points_emails_opt_out'),
+        ("loyalty", "0008_points_emails_opt_out"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='programsettings',
-            name='spent_reversal',
-            field=models.CharField(choices=[('negative', 'Allow a negative balance that later points repay'), ('void', 'Void unused reward codes bought with them, then allow a negative balance'), ('forgive', 'Forgive them')], default='negative', max_length=20, verbose_name='when refunded points were already spent'),
+            model_name="programsettings",
+            name="spent_reversal",
+            field=models.CharField(
+                choices=[
+                    ("negative", "Allow a negative balance that later points repay"),
+                    (
+                        "void",
+                        "Void unused reward codes bought with them, then allow a negative balance",
+                    ),
+                    ("forgive", "Forgive them"),
+                ],
+                default="negative",
+                max_length=20,
+                verbose_name="when refunded points were already spent",
+            ),
         ),
     ]
