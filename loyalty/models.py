@@ -349,6 +349,9 @@ class Account(models.Model):
     )
     # A tier is kept at least until the end of the period it was reached in.
     tier_until = models.DateTimeField(null=True, blank=True)
+    # One more with every entry posted and every tier change: what the rewards page keys
+    # its cached ledger panels on (``views.rewards``).
+    ledger_version = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,8 @@ The member's account is always the signed-in user's own (``selectors.account_for
 nothing in the URL names an account, so no one can ask for another member's points.
 """
 
+import functools
+
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -46,22 +49,39 @@ def rewards(request: HttpRequest, birthday_form: BirthdayForm | None = None) -> 
         "rewards_path": reverse("loyalty:rewards"),
     }
     if is_member:
-        balances = context["balances"] = selectors.balances(account=account, program=program)
-        page = context["page_obj"] = selectors.history_page(
-            account=account, page=request.GET.get("page")
-        )
-        selectors.orders_attach(
-            lots=balances.pending_lots + balances.available_lots, entries=page.object_list
-        )
+        page_asked = request.GET.get("page") or ""
+        panels = _ledger_panels(account, program, page_asked)
+        context["balances"] = SimpleLazyObject(lambda: panels()["balances"])
+        context["page_obj"] = SimpleLazyObject(lambda: panels()["page"])
+        context["tier_status"] = SimpleLazyObject(lambda: panels()["tier"])
+        # The template keeps the panels drawn from these in the cache under this key: the
+        # account's ledger version changes with every entry and tier change.
+        context["ledger_key"] = f"{account.pk}:{account.ledger_version}:{page_asked[:20]}"
         context["offers"] = selectors.reward_offers(account=account)
         context["codes"] = selectors.redemptions(account=account)
-        context["tier_status"] = selectors.tier_status(account=account, program=program)
         context["referral"] = referral_block(account=account, program=program)
         context["birthday"] = _birthday_block(account, program, rules, birthday_form)
     elif account is not None:
         # Points that wait against the user's verified email, theirs once they join.
         context["waiting"] = account.pending + account.available
     return render(request, "loyalty/rewards.html", context)
+
+
+def _ledger_panels(account, program, page: str):
+    """The balance, the tier, the open lots and the history page, read on first use only
+    (the template draws them from the cache while the account's ledger is unchanged)."""
+
+    @functools.cache
+    def read() -> dict:
+        balances = selectors.balances(account=account, program=program)
+        found = selectors.history_page(account=account, page=page or None)
+        selectors.orders_attach(
+            lots=balances.pending_lots + balances.available_lots, entries=found.object_list
+        )
+        tier = selectors.tier_status(account=account, program=program)
+        return {"balances": balances, "page": found, "tier": tier}
+
+    return read
 
 
 @require_POST

@@ -429,13 +429,18 @@ def _balances_save(accounts: list[Account], *, now) -> None:
     PostgreSQL from arrays: ``bulk_update``'s CASE per row costs more to build than the
     awards themselves)."""
     if connection.vendor != "postgresql":
-        Account.objects.bulk_update(accounts, ["pending", "lifetime_earned", "last_activity_at"])
+        for account in accounts:
+            account.ledger_version += 1
+        Account.objects.bulk_update(
+            accounts, ["pending", "lifetime_earned", "last_activity_at", "ledger_version"]
+        )
         return
     with connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE loyalty_account AS a
-            SET pending = v.pending, lifetime_earned = v.lifetime, last_activity_at = %s
+            SET pending = v.pending, lifetime_earned = v.lifetime, last_activity_at = %s,
+                ledger_version = a.ledger_version + 1
             FROM unnest(%s::bigint[], %s::integer[], %s::integer[]) AS v(id, pending, lifetime)
             WHERE a.id = v.id
             """,

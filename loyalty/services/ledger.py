@@ -165,7 +165,16 @@ def _post(
         # What "months without activity" counts: the member earned or spent, or staff
         # adjusted; not the ledger's own bookkeeping (release, expiry, repayment).
         account.last_activity_at = timezone.now()
-    account.save(update_fields=["pending", "available", "lifetime_earned", "last_activity_at"])
+    account.ledger_version += 1
+    account.save(
+        update_fields=[
+            "pending",
+            "available",
+            "lifetime_earned",
+            "last_activity_at",
+            "ledger_version",
+        ]
+    )
     return entry
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -145,7 +145,7 @@ def _tiers_review(accounts: list[Account], *, settings: ProgramSettings, now=Non
             _tier_review(account, settings=settings, now=now)
     for tier_id, members in promoted.items():
         Account.objects.filter(pk__in=[a.pk for a in members]).update(
-            tier=tier_id, tier_until=until
+            tier=tier_id, tier_until=until, ledger_version=F("ledger_version") + 1
         )
 
 
@@ -173,7 +173,8 @@ def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bo
             account.tier_until = now + relativedelta(years=1)
     else:
         return False
-    account.save(update_fields=["tier", "tier_until"])
+    account.ledger_version += 1
+    account.save(update_fields=["tier", "tier_until", "ledger_version"])
     changed = account.tier_id != (current.pk if current else None)
     if changed:
         _email(

@@ -348,7 +348,9 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
     # of both (on their primary keys), the rewards
     # (with their live and own codes counted), the codes, whether there are tiers, the
     # qualifying points and the next tier, and the shell's site and branding (its footer
-    # menu comes from the cache).
+    # menu comes from the cache). The ledger's panels are drawn afresh: a new ledger
+    # version is a new cache key.
+    ledger_changed(member)
     with django_assert_num_queries(QUERIES):
         small = client.get(URL)
 
@@ -371,6 +373,7 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
     assert Redemption.objects.get(pk=used.pk).status == Redemption.Status.USED
     client.force_login(lin)
     client.get(URL)
+    ledger_changed(lin)
     with django_assert_num_queries(QUERIES):
         big = client.get(URL)
 
@@ -385,6 +388,38 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
 
 
 QUERIES = 15
+# Without the ledger's panels (the open lots, the entries' count and page, their orders,
+# whether there are tiers, the qualifying points, the next tier), drawn from the cache.
+CACHED_QUERIES = QUERIES - 7
+
+
+def ledger_changed(user):
+    """What every entry posted does to the account: a new ledger version."""
+    from django.db.models import F
+
+    Account.objects.filter(user=user).update(ledger_version=F("ledger_version") + 1)
+
+
+def test_the_ledger_panels_come_from_the_cache_until_the_ledger_changes(
+    client, member, store, spend_rule, admin_user, django_assert_num_queries
+):
+    Tier.objects.create(name="Silver", threshold=Decimal("50"))
+    history_of(store, "ada@example.com", 3)
+    client.force_login(member)
+    first = text(client.get(URL))
+    with django_assert_num_queries(CACHED_QUERIES):
+        again = text(client.get(URL))
+    assert again == first
+    ada = Account.objects.get(user=member)
+    services.points_adjust(
+        account_id=ada.pk, points=7, staff=admin_user, reason="Sorry for the wait", key="k1"
+    )
+    after = text(client.get(URL))
+    assert "Adjusted: Sorry for the wait" in after
+    assert after != first
+    # Another language is another copy of the panels, not the English one.
+    turkish = text(client.get("/tr/rewards/"))
+    assert "Puanlarınız" in turkish and "Your points" not in turkish
 
 
 # --- Rewards and codes --------------------------------------------------------------------
