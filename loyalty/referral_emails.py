@@ -25,7 +25,7 @@ def referral_email_send(*, referral_id: int, kind: str) -> bool:
     program = ProgramSettings.load()
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(of=("self",))
             .select_related("redemption__reward", "referrer__user")
             .filter(pk=referral_id)
             .first()

@@ -366,7 +366,9 @@ def referral_order_record(*, order_id: int) -> Referral | None:
         return None
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update().select_related("referrer__user").get(pk=found.pk)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("referrer__user")
+            .get(pk=found.pk)
         )
         if referral.order_id is not None or referral.status not in AWAITING_ORDER:
             return referral
