@@ -380,31 +380,36 @@ def _award_together(orders: list[Order], settings: ProgramSettings) -> int:
     planned = [(o, a, e) for o, a, e in planned if e.key not in done]
     if not planned:
         return 0
-    now = timezone.now()
-    lot_ids = _insert(
-        Lot,
-        LOT_COLUMNS,
-        [_lot_row(a, e, order=o, settings=settings, now=now) for o, a, e in planned],
-        returning=True,
-    )
-    _insert(
-        LotLine,
-        ("lot_id", "line_id", "quantity", "points"),
+    lots = Lot.objects.bulk_create(
         [
-            (lot_id, line, quantity, points)
-            for lot_id, (_, _, earning) in zip(lot_ids, planned, strict=True)
+            _lot(account, earning, order=order, settings=settings)
+            for order, account, earning in planned
+        ]
+    )
+    LotLine.objects.bulk_create(
+        [
+            LotLine(lot=lot, line_id=line, quantity=quantity, points=points)
+            for lot, (_, _, earning) in zip(lots, planned, strict=True)
             for line, quantity, points in earning.lines
             if points
-        ],
+        ]
     )
-    _insert(
-        Entry,
-        ENTRY_COLUMNS,
+    Entry.objects.bulk_create(
         [
-            (a.pk, Kind.EARN, e.key, e.points, 0, e.points, 0, lot_id, o.pk, e.note[:255], now)
-            for lot_id, (o, a, e) in zip(lot_ids, planned, strict=True)
-        ],
+            Entry(
+                account=account,
+                kind=Kind.EARN,
+                key=earning.key,
+                pending_delta=lot.points,
+                lifetime_delta=lot.points,
+                lot=lot,
+                order=order,
+                note=earning.note,
+            )
+            for lot, (order, account, earning) in zip(lots, planned, strict=True)
+        ]
     )
+    now = timezone.now()
     changed = {}
     for _, account, earning in planned:
         account.pending += earning.points
@@ -416,7 +421,7 @@ def _award_together(orders: list[Order], settings: ProgramSettings) -> int:
         account = accounts[order.email.strip().lower()]
         _email(account, "earned", f"earned:order:{order.pk}", order_id=order.pk)
     _tiers_review(list(changed.values()), settings=settings, now=now)
-    return len(lot_ids)
+    return len(lots)
 
 
 def _balances_save(accounts: list[Account], *, now) -> None:
@@ -448,81 +453,25 @@ def _balances_save(accounts: list[Account], *, now) -> None:
         )
 
 
-LOT_COLUMNS = (
-    "account_id",
-    "status",
-    "points",
-    "remaining",
-    "available_at",
-    "expires_at",
-    "rule_id",
-    "rule_name",
-    "rule_version",
-    "rate",
-    "order_id",
-    "created_at",
-)
-ENTRY_COLUMNS = (
-    "account_id",
-    "kind",
-    "key",
-    "pending_delta",
-    "available_delta",
-    "lifetime_delta",
-    "forgiven",
-    "lot_id",
-    "order_id",
-    "note",
-    "created_at",
-)
-
-
-def _lot_row(account, earning: _Earning, *, order: Order, settings, now) -> tuple:
-    """The pending lot ``_open_lot`` would open for an order's earning (``LOT_COLUMNS``)."""
+def _lot(account: Account, earning: _Earning, *, order: Order, settings: ProgramSettings) -> Lot:
+    """The pending lot ``_open_lot`` would open for an order's earning."""
     rule = earning.rule
     expires_at = None
     if settings.expiry == ProgramSettings.Expiry.AFTER_EARNED:
         expires_at = order.paid_at + relativedelta(months=settings.expiry_months)
-    return (
-        account.pk,
-        Status.PENDING,
-        earning.points,
-        earning.points,
-        order.paid_at + relativedelta(days=settings.return_window_days),
-        expires_at,
-        rule.pk if rule else None,
-        (earning.label or (rule.name if rule else earning.note))[:100],
-        rule.version if rule else None,
-        rule.rate if rule and rule.kind == EarningRule.Kind.SPEND else None,
-        order.pk,
-        now,
+    return Lot(
+        account=account,
+        status=Status.PENDING,
+        points=earning.points,
+        remaining=earning.points,
+        available_at=order.paid_at + relativedelta(days=settings.return_window_days),
+        expires_at=expires_at,
+        rule=rule,
+        rule_name=(earning.label or (rule.name if rule else earning.note))[:100],
+        rule_version=rule.version if rule else None,
+        rate=rule.rate if rule and rule.kind == EarningRule.Kind.SPEND else None,
+        order=order,
     )
-
-
-def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, returning=False) -> list:
-    """Insert ``rows`` (values in ``columns`` order, attnames) in one statement; the new
-    primary keys in order when ``returning``. On PostgreSQL the rows travel as one array
-    per column: ``bulk_create`` would first build a model instance per row and prepare
-    each value, which cost the batch award more than PostgreSQL's work."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        made = model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        )
-        return [obj.pk for obj in made]
-    meta = model._meta
-    fields = [meta.get_field(column) for column in columns]  # attnames find their fields
-    # Identifiers from the model's own meta, quoted; the values travel as parameters.
-    sql = "INSERT INTO {} ({}) SELECT * FROM unnest({}){}".format(  # noqa: S608
-        connection.ops.quote_name(meta.db_table),
-        ", ".join(connection.ops.quote_name(field.column) for field in fields),
-        ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in fields),
-        " RETURNING id" if returning else "",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(values) for values in zip(*rows, strict=True)])
-        return [row[0] for row in cursor.fetchall()] if returning else []
 
 
 def _accounts_locked(emails: set[str]) -> dict[str, Account]:
