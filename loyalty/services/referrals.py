@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -261,6 +261,7 @@ def referral_claim(*, code: str, email: str, client_address: str, language: str 
     friend = account_for_email(email=email)
     try:
         with transaction.atomic():
+            _one_claim_at_a_time(client)
             referral = Referral.objects.create(
                 referrer=referrer,
                 friend_email=email,
@@ -282,6 +283,18 @@ def referral_claim(*, code: str, email: str, client_address: str, language: str 
     except RewardUnavailable as exc:
         raise ReferralRefused(str(exc)) from None
     return _friend_code_issue(referral)
+
+
+def _one_claim_at_a_time(client: str) -> None:
+    """Claims from one client address wait for each other until their transaction ends,
+    so each counts the ones before it for the weekly limit (PostgreSQL; SQLite writes one
+    transaction at a time anyway)."""
+    if client and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"loyalty-referral-client:{client}"],
+            )
 
 
 def _friend_reward_reason(reward: Reward, account: Account) -> str:

@@ -89,3 +89,50 @@ def test_concurrent_redemptions_never_exceed_a_rewards_stock(
     assert Redemption.objects.filter(status=Redemption.Status.ISSUED).count() == 3
     assert len(refused) == 5
     assert services.ledger_check() == []
+
+
+def test_claims_racing_from_one_client_address_are_counted_one_after_another(
+    migrated_db, user_factory, settings
+):
+    from decimal import Decimal
+
+    from loyalty.models import ProgramSettings, Referral, Reward
+
+    settings.STRIPE_API_KEY = ""
+    program = ProgramSettings.load()
+    program.referrals_enabled = True
+    program.referral_points = 500
+    program.referral_reward = Reward.objects.create(
+        name="€10 off",
+        kind=Reward.Kind.AMOUNT_OFF,
+        points_cost=0,
+        amount=Decimal("10"),
+        currency="EUR",
+        active=False,
+    )
+    program.referral_weekly_limit_per_client = 3
+    program.save()
+    ada = services.member_join(user=user_factory(email="ada@example.com"))
+    link = services.referral_code_for(account=ada).code
+    friends = [f"friend{n}@example.com" for n in range(8)]
+    barrier, errors = threading.Barrier(len(friends)), []
+
+    def claim(email):
+        try:
+            barrier.wait(timeout=10)
+            services.referral_claim(code=link, email=email, client_address="10.0.0.7")
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(email,)) for email in friends]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    # Three a week from one address get their code; the rest wait for staff, however
+    # close together they came.
+    assert Referral.objects.exclude(status=Referral.Status.REVIEW).count() == 3
+    assert Referral.objects.filter(status=Referral.Status.REVIEW).count() == 5
