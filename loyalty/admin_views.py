@@ -36,8 +36,10 @@ from orders import stripe_api
 
 from . import services
 from .admin_forms import PointsAdjustForm, RedemptionVoidForm
-from .exceptions import InsufficientPoints, RewardUnavailable
+from .exceptions import InsufficientPoints, NotAMember, RewardUnavailable
+from .forms import BirthdayForm
 from .models import Account, Entry, Redemption
+from .services.birthdays import NOTICE_DAYS
 
 # loyalty.adjust_account: staff who may add or remove a member's points by hand.
 ADJUST_ACTION = "adjust"
@@ -98,10 +100,12 @@ class MemberInspectView(InspectView):
 
     template_name = "loyalty/admin/account_inspect.html"
     adjust_url_name = None
+    birthday_url_name = None
     export_url_name = None
     redemption_index_url_name = None
     redemption_inspect_url_name = None
     form = None
+    birthday_form = None
 
     def _redemptions(self, account):
         if not (self.redemption_index_url_name and can_view_redemptions(self.request.user)):
@@ -144,9 +148,11 @@ class MemberInspectView(InspectView):
         account = self.object
         user = self.request.user
         show_entries = can_view_entries(user)
-        adjust_url = None
+        adjust_url = birthday_url = None
         if self.adjust_url_name and can_adjust(user):
             adjust_url = reverse(self.adjust_url_name, args=(quote(account.pk),))
+        if self.birthday_url_name and can_adjust(user) and account.joined_at:
+            birthday_url = reverse(self.birthday_url_name, args=(quote(account.pk),))
         context.update(
             account=account,
             lots=self._page(
@@ -166,6 +172,13 @@ class MemberInspectView(InspectView):
             redemptions=self._redemptions(account),
             adjust_url=adjust_url,
             form=(self.form or PointsAdjustForm()) if adjust_url else None,
+            birthday_url=birthday_url,
+            birthday_notice_days=NOTICE_DAYS,
+            birthday_form=(
+                (self.birthday_form or BirthdayForm(initial=_birthday_initial(account)))
+                if birthday_url
+                else None
+            ),
             export_url=(
                 reverse(self.export_url_name, args=(quote(account.pk),))
                 if self.export_url_name and show_entries
@@ -215,6 +228,41 @@ class PointsAdjustView(MemberInspectView):
                         _("%(points)+d points for %(email)s.")
                         % {"points": data["points"], "email": account.email},
                     )
+                return redirect(self.inspect_url_name, quote(account.pk))
+        self.object = get_object_or_404(Account, pk=account.pk)
+        return self.render_to_response(self.get_context_data(), status=400)
+
+
+def _birthday_initial(account) -> dict:
+    if account.birthday is None:
+        return {}
+    return {"month": account.birthday.month, "day": account.birthday.day}
+
+
+class BirthdayCorrectView(MemberInspectView):
+    """POST only: staff allowed to adjust points correct a member's birthday
+    (``services.birthday_correct``); an impossible date is a form error on the page."""
+
+    permission_required = ADJUST_ACTION
+    any_permission_required = None
+    http_method_names = ["post"]
+    inspect_url_name = None
+
+    def post(self, request, *args, **kwargs):
+        account = self.object
+        self.birthday_form = BirthdayForm(request.POST)
+        if self.birthday_form.is_valid():
+            data = self.birthday_form.cleaned_data
+            try:
+                services.birthday_correct(
+                    account_id=account.pk, month=data["month"], day=data["day"]
+                )
+            except NotAMember:
+                self.birthday_form.add_error(None, _("Only members have a birthday bonus."))
+            else:
+                messages.success(
+                    request, _("Birthday saved for %(email)s.") % {"email": account.email}
+                )
                 return redirect(self.inspect_url_name, quote(account.pk))
         self.object = get_object_or_404(Account, pk=account.pk)
         return self.render_to_response(self.get_context_data(), status=400)

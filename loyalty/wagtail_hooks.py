@@ -84,6 +84,7 @@ class AccountViewSet(ReadOnlyModelViewSet):
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
             adjust_url_name=self.get_url_name("adjust"),
+            birthday_url_name=self.get_url_name("birthday"),
             export_url_name=self.get_url_name("export_member"),
             redemption_index_url_name=RedemptionViewSet.name + ":index",
             redemption_inspect_url_name=RedemptionViewSet.name + ":inspect",
@@ -97,12 +98,20 @@ class AccountViewSet(ReadOnlyModelViewSet):
             **self.get_inspect_view_kwargs(inspect_url_name=self.get_url_name("inspect")),
         )
 
+    @property
+    def birthday_view(self):
+        return self.construct_view(
+            admin_views.BirthdayCorrectView,
+            **self.get_inspect_view_kwargs(inspect_url_name=self.get_url_name("inspect")),
+        )
+
     def get_urlpatterns(self):
         conv = self.pk_path_converter
         export = admin_views.LedgerExportView.as_view()
         return [
             *super().get_urlpatterns(),
             path(f"adjust/<{conv}:pk>/", self.adjust_view, name="adjust"),
+            path(f"birthday/<{conv}:pk>/", self.birthday_view, name="birthday"),
             path("export/", export, name="export"),
             path(f"export/<{conv}:pk>/", export, name="export_member"),
         ]

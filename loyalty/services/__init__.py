@@ -14,6 +14,7 @@ Callers import the names below from ``loyalty.services``.
 """
 
 from .birthdays import (
+    birthday_correct,
     birthday_next_bonus,
     birthday_reward,
     birthday_rule,
@@ -79,6 +80,7 @@ __all__ = [
     "ReferralRefused",
     "account_for_email",
     "account_tier_review",
+    "birthday_correct",
     "birthday_next_bonus",
     "birthday_reward",
     "birthday_rule",

@@ -86,6 +86,27 @@ def birthday_set(*, account_id: int, month: int, day: int, now: datetime | None 
     return account
 
 
+@transaction.atomic
+def birthday_correct(
+    *, account_id: int, month: int, day: int, now: datetime | None = None
+) -> Account:
+    """Staff correct a member's birthday (or give it for them). The notice rule holds as
+    for a birthday given now: a corrected date less than ``NOTICE_DAYS`` away pays from
+    the next year, and a year already paid is not paid again (one key a year). Raises
+    ``InvalidBirthday`` and ``NotAMember`` as ``birthday_set``."""
+    try:
+        birthday = date(BIRTHDAY_YEAR, int(month), int(day))
+    except (TypeError, ValueError) as exc:
+        raise InvalidBirthday(f"no such day: {month}/{day}") from exc
+    account = _locked(account_id)
+    if account.joined_at is None:
+        raise NotAMember()
+    account.birthday = birthday
+    account.birthday_given_at = now or timezone.now()
+    account.save(update_fields=["birthday", "birthday_given_at"])
+    return account
+
+
 def birthday_next_bonus(*, account: Account, now: datetime | None = None) -> date | None:
     """The next day (today included, unless paid) the member's birthday will pay, under
     the notice rule; None without a birthday. Whether a rule is active is the caller's

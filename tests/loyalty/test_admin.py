@@ -366,3 +366,45 @@ def test_the_ledger_exports_as_streamed_csv(client, agent, store, spend_rule, me
 
     one = rows(client.get(reverse("loyalty_account:export_member", args=[member.pk])))
     assert {r["account_email"] for r in one} == {"mira@example.com"} and len(one) == 2
+
+
+# --- Birthdays ----------------------------------------------------------------------
+
+
+def birthday_url(account):
+    return reverse("loyalty_account:birthday", args=[account.pk])
+
+
+def test_staff_who_adjust_points_correct_a_members_birthday(client, agent, member):
+    from datetime import date
+
+    services.birthday_set(account_id=member.pk, month=3, day=4)
+    client.force_login(agent)
+    page = client.get(member_url(member)).content.decode()
+    assert "Correct the birthday" in page and "March 4" in page
+    response = client.post(birthday_url(member), {"month": "4", "day": "31"})
+    assert response.status_code == 400
+    assert "April has only 30 days" in response.content.decode()
+    member.refresh_from_db()
+    assert member.birthday == date(2000, 3, 4)  # unchanged by the refused date
+    before = timezone.now()
+    response = client.post(birthday_url(member), {"month": "4", "day": "30"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.birthday == date(2000, 4, 30)
+    # Corrected now: the notice rule counts from the correction.
+    assert member.birthday_given_at >= before
+
+
+def test_staff_without_the_adjust_right_cannot_correct_a_birthday(client, editor, member):
+    client.force_login(editor)
+    response = client.post(birthday_url(member), {"month": "4", "day": "30"})
+    assert response.status_code in (302, 403)
+    member.refresh_from_db()
+    assert member.birthday is None
+
+
+def test_a_guest_account_has_no_birthday_form(client, agent, guest):
+    client.force_login(agent)
+    page = client.get(member_url(guest)).content.decode()
+    assert "Correct the birthday" not in page
