@@ -249,12 +249,27 @@ def earned(order_ids: list[int], rule):
     return Entry.objects.filter(kind=Entry.Kind.EARN, order_id__in=order_ids, lot__rule=rule)
 
 
-def wait_earned(order_ids: list[int], rule, *, progress: bool = True) -> int:
-    """Poll until every order has its earn entry (or nothing moved for STALL_SECONDS)."""
-    entries = earned(order_ids, rule)
+def ledger_top() -> int:
+    """The highest entry primary key now: what ``wait_earned`` counts above."""
+    from loyalty.models import Entry
+
+    return Entry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def wait_earned(order_ids: list[int], rule, since: int, *, progress: bool = True) -> int:
+    """Poll until every order has its earn entry (or nothing moved for STALL_SECONDS).
+
+    The poll counts earn entries above ``since``, the highest primary key before the
+    orders were sent: an index range, a few milliseconds. Counting the orders' own
+    entries (``earned``) costs PostgreSQL about 75 ms at 5,000 orders, a quarter of a CPU
+    taken from the worker it measures at five polls a second; that count runs once, at
+    the end."""
+    from loyalty.models import Entry
+
+    new = Entry.objects.filter(pk__gt=since, kind=Entry.Kind.EARN)
     last_change, last_found, last_print = time.monotonic(), -1, time.monotonic()
     while True:
-        found = entries.count()
+        found = new.count()
         now = time.monotonic()
         if found != last_found:
             last_change, last_found = now, found
@@ -262,7 +277,7 @@ def wait_earned(order_ids: list[int], rule, *, progress: bool = True) -> int:
             last_print = now
             print(f"   {found:,} / {len(order_ids):,} earned", flush=True)
         if found >= len(order_ids) or now - last_change > STALL_SECONDS:
-            return found
+            return earned(order_ids, rule).count()
         time.sleep(0.2)
 
 
@@ -293,20 +308,22 @@ def through_worker(
     with worker.running(concurrency):
         try:
             step(f"warm up: {len(warm_ids)} awards")
+            since = ledger_top()
             send(warm_ids)
-            if wait_earned(warm_ids, rule, progress=False) != len(warm_ids):
+            if wait_earned(warm_ids, rule, since, progress=False) != len(warm_ids):
                 raise BenchFailure("the warm-up awards did not all earn")
             tasks = len(order_ids) if chunk == 1 else -(-len(order_ids) // chunk)
             step(
                 f"enqueue {len(order_ids):,} awards in {tasks:,} tasks (as the order_paid receiver)"
             )
+            since = ledger_top()
             first = datetime.now(UTC)
             began = time.perf_counter()
             send(order_ids)
             enqueue_seconds = time.perf_counter() - began
             print(f"   {enqueue_seconds:.2f}s", flush=True)
             step("wait until every order has its earn entry (polling the ledger)")
-            found = wait_earned(order_ids, rule)
+            found = wait_earned(order_ids, rule, since)
             if found != len(order_ids):
                 raise BenchFailure(f"only {found:,} of {len(order_ids):,} orders earned")
         except BenchFailure as exc:
