@@ -88,10 +88,6 @@ class _Catalogue:
     campaigns: list[Campaign]
 
 
-def _catalogue(settings: ProgramSettings, paid_from, paid_to) -> _Catalogue:
-    return earning_catalogue(settings=settings, paid_from=paid_from, paid_to=paid_to)
-
-
 def earning_catalogue(*, settings: ProgramSettings, paid_from, paid_to) -> _Catalogue:
     """The rules and the campaigns running at some time in [paid_from, paid_to], for
     ``order_earnings(catalogue=...)``: read once for many orders (the campaign preview
@@ -153,7 +149,9 @@ def order_earnings(
     campaign bonuses. Campaigns overlap as the program says (the highest wins, or they add
     up). ``catalogue``: the rules and campaigns, when the caller has read them already."""
     settings = catalogue.settings if catalogue else settings or program()
-    catalogue = catalogue or _catalogue(settings, order.paid_at, order.paid_at)
+    catalogue = catalogue or earning_catalogue(
+        settings=settings, paid_from=order.paid_at, paid_to=order.paid_at
+    )
     if first_order is None:
         first_order = _is_first_order(order)
     if settings.earn_on == ProgramSettings.EarnOn.TOTAL:
@@ -366,7 +364,11 @@ def _award_together(orders: list[Order], settings: ProgramSettings) -> int:
     """The set-based award of orders of distinct members with nothing to reverse."""
     accounts = _accounts_locked({order.email.strip().lower() for order in orders})
     firsts = _first_orders(orders)
-    catalogue = _catalogue(settings, min(o.paid_at for o in orders), max(o.paid_at for o in orders))
+    catalogue = earning_catalogue(
+        settings=settings,
+        paid_from=min(o.paid_at for o in orders),
+        paid_to=max(o.paid_at for o in orders),
+    )
     planned = []
     for order in orders:
         account = accounts[order.email.strip().lower()]

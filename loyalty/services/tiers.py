@@ -124,8 +124,7 @@ def _tiers_review(accounts: list[Account], *, settings: ProgramSettings, now=Non
     now = now or timezone.now()
     start, end = _period(settings, now)
     values = _qualifying_values(accounts, settings, start, min(end, now))
-    # As ``_tier_review`` promotes: held until the period's end.
-    until = end if end > now else now + relativedelta(years=1)
+    until = _promotion_until(end, now)
     promoted: dict[int, list[Account]] = {}
     for account in accounts:
         value = values.get(account.pk, Decimal(0))
@@ -133,14 +132,8 @@ def _tiers_review(accounts: list[Account], *, settings: ProgramSettings, now=Non
         current = account.tier
         if best is not None and (current is None or best.threshold > current.threshold):
             promoted.setdefault(best.pk, []).append(account)
-            _email(
-                account,
-                "tier",
-                f"tier:{account.pk}:{current.pk if current else 0}:{best.pk}:{now:%Y%m%d}",
-                tier_id=best.pk,
-                previous_tier_id=current.pk if current else None,
-            )
             account.tier, account.tier_until = best, until
+            _tier_email(account, current, now)
         elif current is not None and account.tier_until and account.tier_until <= now:
             _tier_review(account, settings=settings, now=now)
     for tier_id, members in promoted.items():
@@ -159,7 +152,7 @@ def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bo
     best_now = _best_tier(_qualifying_value(account, settings, start, min(end, now)))
     if best_now and (current is None or best_now.threshold > current.threshold):
         account.tier = best_now
-        account.tier_until = end if end > now else now + relativedelta(years=1)
+        account.tier_until = _promotion_until(end, now)
     elif current is not None and account.tier_until and account.tier_until <= now:
         ended_start, ended_end = _period(settings, account.tier_until - relativedelta(days=1))
         if settings.tier_period == ProgramSettings.TierPeriod.ROLLING_YEAR:
@@ -177,14 +170,24 @@ def _tier_review(account: Account, *, settings: ProgramSettings, now=None) -> bo
     account.save(update_fields=["tier", "tier_until", "ledger_version"])
     changed = account.tier_id != (current.pk if current else None)
     if changed:
-        _email(
-            account,
-            "tier",
-            f"tier:{account.pk}:{current.pk if current else 0}:{account.tier_id or 0}:{now:%Y%m%d}",
-            tier_id=account.tier_id,
-            previous_tier_id=current.pk if current else None,
-        )
+        _tier_email(account, current, now)
     return changed
+
+
+def _promotion_until(end: datetime, now: datetime) -> datetime:
+    """How long a tier reached now is held: to the end of the qualifying period."""
+    return end if end > now else now + relativedelta(years=1)
+
+
+def _tier_email(account: Account, previous: Tier | None, now: datetime) -> None:
+    """The tier-change email, once per change and day."""
+    _email(
+        account,
+        "tier",
+        f"tier:{account.pk}:{previous.pk if previous else 0}:{account.tier_id or 0}:{now:%Y%m%d}",
+        tier_id=account.tier_id,
+        previous_tier_id=previous.pk if previous else None,
+    )
 
 
 @transaction.atomic
