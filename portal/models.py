@@ -139,7 +139,7 @@ class HomePage(Page):
     body = RichTextField(_("body"), blank=True)
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["portal.StandardPage"]
+    subpage_types = ["portal.StandardPage", "knowledgebase.HelpCenterPage"]
     max_count_per_parent = 1
 
     search_fields = [*Page.search_fields, index.SearchField("hero_text"), index.SearchField("body")]

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("account/", views.account_dashboard, name="account_dashboard"),
     path("", include("orders.urls")),
     path("", include("loyalty.urls")),
+    path("", include("knowledgebase.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -1,0 +1,1 @@
+"""Wagtail admin screens; this module registers its own hooks."""

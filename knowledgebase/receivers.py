@@ -1,0 +1,1 @@
+"""The help center's own reactions to Wagtail's signals."""

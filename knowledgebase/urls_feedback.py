@@ -1,0 +1,3 @@
+"""Filled in by the module that owns these routes."""
+
+urlpatterns: list = []
