@@ -301,3 +301,9 @@ LOYALTY_TOKEN_SECRET = env.str("LOYALTY_TOKEN_SECRET", default="")
 LOYALTY_EMBED_ORIGINS = env.list("LOYALTY_EMBED_ORIGINS", default=[])
 # How long /healthz waits for the broker before calling it unreachable.
 PORTICO_HEALTH_TIMEOUT = env.float("HEALTH_TIMEOUT", default=2.0)
+# The merchant's helpdesk: each contact request is POSTed there as JSON signed with
+# HMAC-SHA256 of the body (docs/help-center.md). Unset, requests are only emailed.
+HELPDESK_WEBHOOK_URL = env.str("HELPDESK_WEBHOOK_URL", default="")
+HELPDESK_WEBHOOK_SECRET = env.str("HELPDESK_WEBHOOK_SECRET", default="")
+# Contact requests one client may send per 15 minutes; the next one is answered 429.
+CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
