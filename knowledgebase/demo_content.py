@@ -659,4 +659,898 @@ ORDERS = [
     },
 ]
 
-ARTICLES = [*ORDERS]
+
+def _article(key, category, related, en, tr):
+    """One article from (title, slug, summary, tags, body) in each language."""
+    fields = ("title", "slug", "summary", "tags", "body")
+    return {
+        "key": key,
+        "category": category,
+        "related": related,
+        "en": dict(zip(fields, en, strict=True)),
+        "tr": dict(zip(fields, tr, strict=True)),
+    }
+
+
+SHIPPING = [
+    _article(
+        "delivery-times",
+        "shipping",
+        ["track-order", "customs-duties"],
+        (
+            "Delivery times and costs",
+            "delivery-times-and-costs",
+            "Orders leave our Istanbul workshop within two working days. Standard delivery "
+            "costs £4.95 (₺150 in Turkey) and is free over £50 (₺1.500).",
+            ["delivery", "shipping cost", "free shipping", "express"],
+            [
+                (
+                    "text",
+                    "<p>Every order is packed by hand in our Istanbul workshop and "
+                    "leaves within two working days. How long it takes after that depends on "
+                    "where it is going:</p><ul><li><b>Turkey:</b> 1–3 working days with "
+                    "Yurtiçi, Aras, MNG or PTT Kargo. ₺150, free over ₺1.500.</li>"
+                    "<li><b>United Kingdom:</b> 3–5 working days with Royal Mail or UPS. "
+                    "£4.95, free over £50.</li><li><b>European Union:</b> 3–6 working days "
+                    "with DHL or UPS. £4.95, free over £50.</li></ul><p><b>Express</b> "
+                    "delivery with DHL Express takes 1–3 working days anywhere we ship and "
+                    "costs £12.95 (₺400).</p>",
+                ),
+                (
+                    "note",
+                    "Orders placed on a Friday afternoon, a weekend or a public "
+                    "holiday in Turkey are packed on the next working day.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Do you deliver on Saturdays?",
+                            "Royal Mail and some Turkish "
+                            "carriers do; we cannot choose the day for you.",
+                        ),
+                        ("Where do you not ship?", "Outside the UK, the EU and Turkey, for now."),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Teslimat süreleri ve kargo ücretleri",
+            "teslimat-sureleri-ve-kargo-ucretleri",
+            "Siparişler iki iş günü içinde İstanbul'daki atölyemizden çıkar. Standart "
+            "kargo ₺150'dir, ₺1.500 üzeri siparişlerde ücretsizdir.",
+            ["teslimat", "kargo ücreti", "ücretsiz kargo", "hızlı teslimat"],
+            [
+                (
+                    "text",
+                    "<p>Her sipariş İstanbul'daki atölyemizde elle paketlenir ve iki "
+                    "iş günü içinde yola çıkar. Sonrası gönderinin gideceği yere bağlıdır:</p>"
+                    "<ul><li><b>Türkiye:</b> Yurtiçi, Aras, MNG veya PTT Kargo ile 1–3 iş "
+                    "günü. ₺150; ₺1.500 üzeri ücretsiz.</li><li><b>Birleşik Krallık:</b> "
+                    "Royal Mail veya UPS ile 3–5 iş günü. £4,95; £50 üzeri ücretsiz.</li>"
+                    "<li><b>Avrupa Birliği:</b> DHL veya UPS ile 3–6 iş günü. £4,95; £50 "
+                    "üzeri ücretsiz.</li></ul><p>DHL Express ile <b>hızlı teslimat</b> "
+                    "gönderdiğimiz her yere 1–3 iş günü sürer ve ₺400 (£12,95) "
+                    "tutarındadır.</p>",
+                ),
+                (
+                    "note",
+                    "Cuma öğleden sonra, hafta sonu veya resmî tatilde verilen "
+                    "siparişler bir sonraki iş günü paketlenir.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Cumartesi teslimat yapılıyor mu?",
+                            "Bazı kargo firmaları cumartesi "
+                            "dağıtım yapar; teslimat gününü biz seçemiyoruz.",
+                        ),
+                        (
+                            "Hangi ülkelere gönderim yapmıyorsunuz?",
+                            "Şimdilik yalnızca "
+                            "Türkiye, Birleşik Krallık ve AB ülkelerine gönderiyoruz.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "track-order",
+        "shipping",
+        ["late-parcel", "delivery-times"],
+        (
+            "Track your order",
+            "track-your-order",
+            "Follow every parcel of your order from your account, or as a guest with your "
+            "order number and email on the Track an order page.",
+            ["tracking", "where is my order", "parcel", "shipment"],
+            [
+                (
+                    "text",
+                    "<p>As soon as your order leaves the workshop we email you a "
+                    "tracking link. Large orders sometimes travel in more than one parcel; "
+                    "each one is tracked separately and shown on the same page.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "With an account",
+                            "Sign in and open <b>Account → Orders</b>, then "
+                            "the order. Every shipment shows its carrier, its latest scan and "
+                            "the expected delivery date.",
+                        ),
+                        (
+                            "Without an account",
+                            "Open <a href='/track/'>Track an order</a> "
+                            "and enter your order number (for example #1042) and the email you "
+                            "ordered with.",
+                        ),
+                        (
+                            "Follow it to your door",
+                            "We email you when the parcel is out for "
+                            "delivery and again when it has been delivered.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "The tracking has not moved for days.",
+                            "Carriers do not always scan "
+                            "parcels between depots. If nothing changes for five working days, "
+                            "see our article on late parcels.",
+                        ),
+                        (
+                            "Can I turn off the shipping emails?",
+                            "Yes, with the link at the bottom of any shipping email.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Siparişimi nasıl takip ederim?",
+            "siparis-takibi",
+            "Siparişinizin tüm kargolarını hesabınızdan ya da üye olmadan sipariş "
+            "numaranız ve e-posta adresinizle Sipariş takibi sayfasından izleyin.",
+            ["kargo takibi", "siparişim nerede", "kargo", "gönderi"],
+            [
+                (
+                    "text",
+                    "<p>Siparişiniz atölyeden çıkar çıkmaz size kargo takip "
+                    "bağlantısını e-postayla göndeririz. Büyük siparişler bazen birden fazla "
+                    "pakette gider; her paket ayrı ayrı takip edilir ve aynı sayfada "
+                    "görünür.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Hesabınızla",
+                            "Giriş yapın, <b>Hesabım → Siparişlerim</b> bölümünü "
+                            "açın ve siparişi seçin. Her gönderinin kargo firması, son hareketi "
+                            "ve tahmini teslim tarihi görünür.",
+                        ),
+                        (
+                            "Üye olmadan",
+                            "<a href='/tr/track/'>Sipariş takibi</a> sayfasına "
+                            "sipariş numaranızı (örneğin #1042) ve sipariş verdiğiniz e-posta "
+                            "adresini girin.",
+                        ),
+                        (
+                            "Kapınıza kadar izleyin",
+                            "Kargo dağıtıma çıktığında ve teslim "
+                            "edildiğinde size e-posta göndeririz.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Kargom günlerdir aynı yerde görünüyor.",
+                            "Kargo firmaları paketleri "
+                            "aktarma merkezleri arasında her zaman okutmaz. Beş iş günü boyunca "
+                            "hareket olmazsa geciken kargolar yazımıza bakın.",
+                        ),
+                        (
+                            "Kargo e-postalarını kapatabilir miyim?",
+                            "Evet, her kargo e-postasının altındaki bağlantıyla.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "customs-duties",
+        "shipping",
+        ["delivery-times", "invoices-vat"],
+        (
+            "Customs, duties and import VAT",
+            "customs-duties-and-import-vat",
+            "Our prices include duties and import VAT for the UK and the EU: you pay "
+            "nothing more when your parcel arrives.",
+            ["customs", "duties", "import tax", "VAT"],
+            [
+                (
+                    "text",
+                    "<p>We ship from Turkey, so parcels to the United Kingdom and the "
+                    "European Union pass through customs. We pay the duties and the import VAT "
+                    "for you before the parcel leaves, and the price you see at checkout is "
+                    "the price you pay. The carrier will not ask you for money at the "
+                    "door.</p><p>Customs checks can add one or two working days to the "
+                    "delivery time in busy seasons. Orders within Turkey do not go through "
+                    "customs.</p>",
+                ),
+                (
+                    "warning",
+                    "If a courier asks you to pay a customs fee for a Harbor & "
+                    "Loom parcel, do not pay it: send us the message you received and we "
+                    "will sort it out with the carrier.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Do I get the VAT back if I return an order?",
+                            "Yes. The refund covers the full price you paid, VAT included.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Gümrük, vergiler ve ithalat KDV'si",
+            "gumruk-vergileri-ve-ithalat-kdv",
+            "İngiltere ve AB'ye gönderilen siparişlerde gümrük vergisi ve ithalat KDV'si "
+            "fiyata dahildir; teslimatta ek ödeme yapmazsınız.",
+            ["gümrük", "gümrük vergisi", "ithalat vergisi", "KDV"],
+            [
+                (
+                    "text",
+                    "<p>Gönderilerimiz Türkiye'den çıktığı için Birleşik Krallık ve "
+                    "Avrupa Birliği'ne giden paketler gümrükten geçer. Gümrük vergisini ve "
+                    "ithalat KDV'sini paket yola çıkmadan biz öderiz; ödeme adımında "
+                    "gördüğünüz fiyat, ödeyeceğiniz fiyattır. Kurye kapıda sizden ücret "
+                    "istemez.</p><p>Yoğun dönemlerde gümrük kontrolü teslimat süresine bir iki "
+                    "iş günü ekleyebilir. Türkiye içindeki siparişler gümrükten geçmez.</p>",
+                ),
+                (
+                    "warning",
+                    "Bir kurye Harbor & Loom paketi için sizden gümrük ücreti "
+                    "isterse ödemeyin: aldığınız mesajı bize iletin, kargo firmasıyla biz "
+                    "ilgilenelim.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "İade edersem KDV'yi geri alır mıyım?",
+                            "Evet. İade, KDV dahil ödediğiniz tutarın tamamını kapsar.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "late-parcel",
+        "shipping",
+        ["track-order", "contact-us"],
+        (
+            "My parcel is late or lost",
+            "late-or-lost-parcel",
+            "Check the tracking first. If it has not moved for five working days, or says "
+            "delivered but you have nothing, tell us and we will open a claim.",
+            ["late delivery", "lost parcel", "missing parcel", "not delivered"],
+            [
+                (
+                    "text",
+                    "<p>Most late parcels are simply waiting at a depot or a customs "
+                    "desk. Before you write to us, have a look at the tracking: it often "
+                    "says where the parcel is and when it will move on.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Check the tracking",
+                            "Open the order in your account or on "
+                            "<b>Track an order</b> and read the latest scan.",
+                        ),
+                        (
+                            "Look around",
+                            "If it says delivered, check with neighbours, your "
+                            "building's reception and any safe place you gave the carrier.",
+                        ),
+                        (
+                            "Tell us",
+                            "After five working days without a scan, or a day after "
+                            "a delivery you cannot find, send us the order number through the "
+                            "contact form.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>We open a claim with the carrier the same day. If the parcel "
+                    "is not found within ten working days, we send a replacement or refund "
+                    "you in full, whichever you prefer.</p>",
+                ),
+            ],
+        ),
+        (
+            "Kargom gecikti veya kayboldu",
+            "kargom-gecikti-veya-kayboldu",
+            "Önce kargo takibine bakın. Beş iş günü hareket yoksa ya da teslim edildi "
+            "görünüp paket elinize ulaşmadıysa bize yazın, kargo firmasına başvuralım.",
+            ["geciken kargo", "kayıp kargo", "teslim edilmedi", "kargo gelmedi"],
+            [
+                (
+                    "text",
+                    "<p>Geciken paketlerin çoğu bir aktarma merkezinde ya da gümrükte "
+                    "bekliyordur. Bize yazmadan önce kargo takibine göz atın: paketin nerede "
+                    "olduğu ve ne zaman yola çıkacağı çoğu zaman orada yazar.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Kargo takibine bakın",
+                            "Siparişi hesabınızdan ya da <b>Sipariş "
+                            "takibi</b> sayfasından açın ve son hareketi okuyun.",
+                        ),
+                        (
+                            "Çevrenize sorun",
+                            "Teslim edildi görünüyorsa komşularınıza, site "
+                            "güvenliğine ya da kargoya belirttiğiniz yere bakın.",
+                        ),
+                        (
+                            "Bize haber verin",
+                            "Beş iş günü boyunca hareket olmazsa ya da "
+                            "teslim edildi görünen paketi bir gün içinde bulamazsanız, iletişim "
+                            "formundan sipariş numaranızı gönderin.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>Aynı gün kargo firmasına başvuru açarız. Paket on iş günü "
+                    "içinde bulunamazsa, tercihinize göre yenisini gönderir ya da ödediğiniz "
+                    "tutarın tamamını iade ederiz.</p>",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "damaged-item",
+        "shipping",
+        ["start-return", "late-parcel"],
+        (
+            "My order arrived damaged or wrong",
+            "damaged-or-wrong-item",
+            "Send us a photo within 14 days of delivery. We send a replacement or refund "
+            "you, and you never pay to return a faulty or wrong item.",
+            ["damaged", "faulty", "wrong item", "defect"],
+            [
+                (
+                    "text",
+                    "<p>We check every piece before it is folded, but things "
+                    "occasionally go wrong in transit or in our packing room. If something "
+                    "arrived damaged, faulty or not what you ordered, we put it right at our "
+                    "cost.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Take a photo",
+                            "Of the item and, if it was damaged in transit, of the box.",
+                        ),
+                        (
+                            "Start a return",
+                            "In your account, choose the item and the reason "
+                            "<i>Damaged or faulty</i> or <i>Wrong item</i>, and add the photo.",
+                        ),
+                        (
+                            "Choose replacement or refund",
+                            "We send a free return label and "
+                            "dispatch the replacement as soon as we have approved your "
+                            "request.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "Please tell us within 14 days of delivery. A fault that "
+                    "appears later, within a year, is still covered: write to us.",
+                ),
+            ],
+        ),
+        (
+            "Siparişim hasarlı veya yanlış geldi",
+            "hasarli-veya-yanlis-urun",
+            "Teslimattan sonraki 14 gün içinde bize bir fotoğraf gönderin. Yenisini "
+            "gönderir ya da ücretini iade ederiz; kusurlu ürünün iade kargosu bizden.",
+            ["hasarlı ürün", "kusurlu ürün", "yanlış ürün", "defolu"],
+            [
+                (
+                    "text",
+                    "<p>Her ürünü katlamadan önce kontrol ediyoruz; yine de "
+                    "taşımada ya da paketlemede ara sıra sorun çıkabiliyor. Ürününüz "
+                    "hasarlı, kusurlu ya da sipariş ettiğinizden farklı geldiyse masrafı "
+                    "bize ait olmak üzere düzeltiriz.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Fotoğraf çekin",
+                            "Ürünün ve taşımada hasar gördüyse kutunun fotoğrafını çekin.",
+                        ),
+                        (
+                            "İade başlatın",
+                            "Hesabınızda ürünü seçin, <i>Hasarlı veya "
+                            "kusurlu</i> ya da <i>Yanlış ürün</i> nedenini işaretleyip fotoğrafı "
+                            "ekleyin.",
+                        ),
+                        (
+                            "Değişim veya iade seçin",
+                            "Ücretsiz iade etiketi göndeririz; "
+                            "talebinizi onaylar onaylamaz yeni ürünü yola çıkarırız.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "Lütfen teslimattan sonraki 14 gün içinde bildirin. Bir yıl "
+                    "içinde ortaya çıkan üretim kusurları da kapsam dahilindedir: bize "
+                    "yazın.",
+                ),
+            ],
+        ),
+    ),
+]
+
+RETURNS = [
+    _article(
+        "return-policy",
+        "returns",
+        ["start-return", "refund-time", "withdrawal"],
+        (
+            "Our return policy",
+            "return-policy",
+            "Return anything unused within 30 days of delivery for a refund, store credit "
+            "or an exchange. Returns are free for Silver and Gold members.",
+            ["returns", "return policy", "refund", "30 days"],
+            [
+                (
+                    "text",
+                    "<p>If something is not right, send it back within <b>30 days "
+                    "of delivery</b>. Items must be unused and unwashed, with their labels, "
+                    "so that the next customer receives them as new. You choose how you are "
+                    "paid back: to your original payment method, as store credit, or as an "
+                    "exchange for another size or colour.</p><p>A return label costs £3.95 "
+                    "(₺60), taken from your refund. Returns are free for Silver and Gold "
+                    "members of our rewards program, and always free when an item is faulty "
+                    "or we sent the wrong one.</p>",
+                ),
+                (
+                    "warning",
+                    "We cannot take back washed bedding or towels unless they are "
+                    "faulty, nor personalised items with embroidery.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "When does the 30 days start?",
+                            "On the day the carrier delivered "
+                            "your parcel, as shown in the tracking.",
+                        ),
+                        (
+                            "Can I return part of an order?",
+                            "Yes, choose just the items you "
+                            "are sending back. Delivery costs are refunded only when the whole "
+                            "order comes back within 14 days.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "İade koşullarımız",
+            "iade-kosullari",
+            "Kullanılmamış ürünleri teslimattan itibaren 30 gün içinde iade edebilir; para "
+            "iadesi, mağaza kredisi veya değişim seçebilirsiniz. Silver ve Gold üyelere "
+            "iade ücretsiz.",
+            ["iade", "iade koşulları", "iade politikası", "30 gün"],
+            [
+                (
+                    "text",
+                    "<p>Bir ürün içinize sinmediyse <b>teslimattan itibaren 30 "
+                    "gün</b> içinde geri gönderebilirsiniz. Bir sonraki müşteriye yeni olarak "
+                    "ulaşabilmesi için ürün kullanılmamış, yıkanmamış ve etiketleri üzerinde "
+                    "olmalıdır. Parayı nasıl geri alacağınızı siz seçersiniz: ödeme "
+                    "yaptığınız yönteme iade, mağaza kredisi ya da başka bir ölçü veya "
+                    "renkle değişim.</p><p>İade kargo etiketi ₺60'tır (£3,95) ve iade "
+                    "tutarından düşülür. Ödül programımızın Silver ve Gold üyeleri için, "
+                    "ayrıca ürün kusurluysa ya da yanlış ürün gönderdiysek iade her zaman "
+                    "ücretsizdir.</p>",
+                ),
+                (
+                    "warning",
+                    "Kusurlu olmadıkça yıkanmış nevresim ve havluları, "
+                    "nakışla kişiselleştirilmiş ürünleri geri alamıyoruz.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "30 gün ne zaman başlar?",
+                            "Kargo firmasının paketinizi teslim "
+                            "ettiği gün, kargo takibinde görünen tarihte başlar.",
+                        ),
+                        (
+                            "Siparişin bir kısmını iade edebilir miyim?",
+                            "Evet, yalnızca geri "
+                            "göndereceğiniz ürünleri seçin. Kargo ücreti yalnızca siparişin "
+                            "tamamı 14 gün içinde iade edilirse geri ödenir.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "start-return",
+        "returns",
+        ["return-labels", "return-policy", "refund-time"],
+        (
+            "How to start a return",
+            "how-to-start-a-return",
+            "Start a return from your account or the order's tracking page, choose the "
+            "items and a reason, and print a label or show a QR code at a drop-off point.",
+            ["start a return", "send back", "return request"],
+            [
+                (
+                    "text",
+                    "<p>Returns are started online, with or without an account, and "
+                    "take about two minutes.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Find the order",
+                            "Open it under <b>Account → Orders</b>, or on "
+                            "<b>Track an order</b> with your order number and email.",
+                        ),
+                        (
+                            "Choose the items",
+                            "Press <b>Start a return</b>, tick what you are "
+                            "sending back and tell us why. A photo helps if something is "
+                            "faulty.",
+                        ),
+                        (
+                            "Choose how to be paid back",
+                            "A refund to your original payment, store credit, or an exchange.",
+                        ),
+                        (
+                            "Send the parcel",
+                            "Print the prepaid label, or show the QR code at a "
+                            "drop-off point: no printer needed.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>You can follow your return on the order's page: we email you "
+                    "when it is on its way, when it arrives and when your refund has been "
+                    "sent.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "The Start a return button is missing.",
+                            "The order is either not "
+                            "delivered yet or past its 30-day return window. Write to us if you "
+                            "think that is wrong.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "İade nasıl başlatılır?",
+            "iade-nasil-baslatilir",
+            "İadeyi hesabınızdan ya da siparişin takip sayfasından başlatın, ürünleri ve "
+            "nedeni seçin, etiketi yazdırın ya da teslim noktasında QR kodu gösterin.",
+            ["iade başlatma", "iade talebi", "geri gönderme"],
+            [
+                (
+                    "text",
+                    "<p>İadeler üye olsanız da olmasanız da online başlatılır ve "
+                    "yaklaşık iki dakika sürer.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Siparişi bulun",
+                            "<b>Hesabım → Siparişlerim</b> bölümünden ya da "
+                            "<b>Sipariş takibi</b> sayfasından sipariş numaranız ve e-posta "
+                            "adresinizle açın.",
+                        ),
+                        (
+                            "Ürünleri seçin",
+                            "<b>İade başlat</b> düğmesine basın, geri "
+                            "göndereceğiniz ürünleri işaretleyin ve nedenini yazın. Ürün "
+                            "kusurluysa bir fotoğraf işimizi kolaylaştırır.",
+                        ),
+                        (
+                            "Geri ödeme şeklini seçin",
+                            "Ödeme yönteminize iade, mağaza kredisi ya da değişim.",
+                        ),
+                        (
+                            "Paketi gönderin",
+                            "Ücretsiz etiketi yazdırın ya da teslim noktasında "
+                            "QR kodu gösterin: yazıcıya gerek yok.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>İadenizi siparişin sayfasından izleyebilirsiniz: paket yola "
+                    "çıktığında, bize ulaştığında ve para iadeniz yapıldığında size "
+                    "e-posta göndeririz.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "İade başlat düğmesini göremiyorum.",
+                            "Sipariş ya henüz teslim "
+                            "edilmemiştir ya da 30 günlük iade süresi dolmuştur. Bir yanlışlık "
+                            "olduğunu düşünüyorsanız bize yazın.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "exchange",
+        "returns",
+        ["start-return", "sheet-sizes"],
+        (
+            "Exchange for another size or colour",
+            "exchange-size-or-colour",
+            "Choose Exchange when you start a return. We send the new item as soon as "
+            "the carrier scans your parcel, at no extra delivery cost.",
+            ["exchange", "swap", "different size", "colour"],
+            [
+                (
+                    "text",
+                    "<p>The quickest way to swap a sheet set for a bigger size, or "
+                    "a throw for another colour, is an exchange. Start a return as usual and "
+                    "choose <b>Exchange</b>, then the size or colour you would like "
+                    "instead.</p><p>We reserve the new item for you straight away and send "
+                    "it as soon as the carrier scans your return, so you are not left "
+                    "waiting for the parcel to reach Istanbul. The delivery of the new item "
+                    "is free.</p>",
+                ),
+                (
+                    "note",
+                    "Exchanges are for the same product. To swap for something "
+                    "else, choose store credit: it is issued as soon as your return "
+                    "arrives.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "What if the new size costs more?",
+                            "We email you a payment link "
+                            "for the difference; if it costs less, we refund the difference.",
+                        ),
+                        (
+                            "What if it is out of stock?",
+                            "We tell you straight away, and you "
+                            "can take a refund or store credit instead.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Ölçü veya renk değişimi",
+            "olcu-veya-renk-degisimi",
+            "İade başlatırken Değişim'i seçin. Kargo firması paketinizi okuttuğu anda yeni "
+            "ürünü ek kargo ücreti olmadan göndeririz.",
+            ["değişim", "ürün değişimi", "farklı ölçü", "renk"],
+            [
+                (
+                    "text",
+                    "<p>Bir nevresim takımını daha büyük ölçüsüyle ya da bir şalı "
+                    "başka bir renkle değiştirmenin en hızlı yolu değişimdir. Her zamanki "
+                    "gibi iade başlatın, <b>Değişim</b>'i seçin ve istediğiniz ölçüyü ya da "
+                    "rengi belirtin.</p><p>Yeni ürünü hemen sizin için ayırırız ve kargo "
+                    "firması iade paketinizi okuttuğu anda yola çıkarırız; paketin "
+                    "İstanbul'a ulaşmasını beklemezsiniz. Yeni ürünün kargosu "
+                    "ücretsizdir.</p>",
+                ),
+                (
+                    "note",
+                    "Değişim aynı ürün için yapılır. Başka bir ürün almak "
+                    "istiyorsanız mağaza kredisini seçin: iadeniz bize ulaşır ulaşmaz "
+                    "tanımlanır.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Yeni ölçü daha pahalıysa ne olur?",
+                            "Fark için size bir ödeme "
+                            "bağlantısı göndeririz; daha ucuzsa farkı iade ederiz.",
+                        ),
+                        (
+                            "İstediğim ölçü stokta yoksa?",
+                            "Hemen haber veririz; para iadesi ya da mağaza kredisi seçebilirsiniz.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "return-labels",
+        "returns",
+        ["start-return", "return-policy"],
+        (
+            "Return labels and drop-off QR codes",
+            "return-labels-and-qr-codes",
+            "Every return comes with a prepaid label to print or a QR code to show at a "
+            "drop-off point. Keep the receipt until your refund arrives.",
+            ["return label", "QR code", "drop-off", "prepaid label"],
+            [
+                (
+                    "text",
+                    "<p>When your return is approved you can choose how to send it. "
+                    "A <b>prepaid label</b> is a PDF to print and tape over the old address "
+                    "label. A <b>QR code</b> needs no printer: the staff at the drop-off "
+                    "point scan it from your phone and print the label for you.</p><p>In "
+                    "Turkey, take the parcel to any Yurtiçi Kargo branch; in the UK to a "
+                    "Post Office or UPS Access Point; in the EU to a DHL ServicePoint. The "
+                    "label and the QR code are valid for 14 days.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Pack the items", "In the original packaging if you still have it."),
+                        ("Print or show", "Tape on the label, or show the QR code at the counter."),
+                        ("Keep the receipt", "It proves you sent the parcel if it goes missing."),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "My label has expired.",
+                            "Open the return on your order's page and press <b>New label</b>.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "İade etiketi ve QR kod",
+            "iade-etiketi-ve-qr-kod",
+            "Her iadede yazdırabileceğiniz ücretsiz bir etiket ya da teslim noktasında "
+            "göstereceğiniz bir QR kod verilir. Para iadeniz gelene kadar fişi saklayın.",
+            ["iade etiketi", "QR kod", "kargo şubesi", "iade kodu"],
+            [
+                (
+                    "text",
+                    "<p>İadeniz onaylandığında paketi nasıl göndereceğinizi "
+                    "seçebilirsiniz. <b>Ücretsiz etiket</b> yazdırıp eski adres etiketinin "
+                    "üzerine yapıştıracağınız bir PDF'tir. <b>QR kod</b> için yazıcıya gerek "
+                    "yoktur: teslim noktasındaki görevli kodu telefonunuzdan okutur ve "
+                    "etiketi sizin için basar.</p><p>Türkiye'de paketi herhangi bir Yurtiçi "
+                    "Kargo şubesine, İngiltere'de Post Office'e ya da UPS Access Point'e, "
+                    "AB'de DHL ServicePoint'e bırakın. Etiket ve QR kod 14 gün "
+                    "geçerlidir.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Ürünleri paketleyin", "Elinizde varsa orijinal ambalajıyla."),
+                        (
+                            "Etiketi yapıştırın ya da kodu gösterin",
+                            "Etiketi pakete yapıştırın veya QR kodu şubede gösterin.",
+                        ),
+                        ("Fişi saklayın", "Paket kaybolursa gönderdiğinizi bu fiş kanıtlar."),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Etiketimin süresi doldu.",
+                            "Siparişinizin sayfasında iadeyi açın ve "
+                            "<b>Yeni etiket</b> düğmesine basın.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "withdrawal",
+        "returns",
+        ["return-policy", "refund-time"],
+        (
+            "Your 14-day right of withdrawal",
+            "right-of-withdrawal",
+            "In the EU and Turkey the law lets you withdraw from an online purchase within "
+            "14 days of delivery without giving a reason. Our 30-day policy goes further.",
+            ["withdrawal", "cancellation right", "consumer rights", "14 days"],
+            [
+                (
+                    "text",
+                    "<p>As a consumer in the European Union or Turkey, you have a "
+                    "statutory right to withdraw from a purchase made online within <b>14 "
+                    "days</b> of receiving it, without giving a reason. You then have "
+                    "another 14 days (10 in Turkey) to send the items back. We refund the price "
+                    "and the "
+                    "standard delivery cost within 14 days of hearing from you, though we "
+                    "may wait until the items have arrived or you have shown us the "
+                    "shipping receipt.</p><p>Our own return policy is more generous: 30 "
+                    "days from delivery, and a refund whatever the reason. Either way, "
+                    "starting a return from your account is all you need to do; you can "
+                    "also simply write to us saying you withdraw.</p>",
+                ),
+                (
+                    "note",
+                    "The right of withdrawal does not cover items made to your "
+                    "order, such as embroidered pieces.",
+                ),
+            ],
+        ),
+        (
+            "14 günlük cayma hakkınız",
+            "cayma-hakki",
+            "Türkiye ve AB'de yasa, online alışverişten teslimattan itibaren 14 gün içinde "
+            "gerekçe göstermeden cayma hakkı tanır. Bizim 30 günlük iade süremiz bunun "
+            "da ötesindedir.",
+            ["cayma hakkı", "tüketici hakları", "mesafeli satış", "14 gün"],
+            [
+                (
+                    "text",
+                    "<p>Türkiye'de Mesafeli Sözleşmeler Yönetmeliği, AB'de ise "
+                    "tüketici mevzuatı gereğince online aldığınız bir üründen, teslim "
+                    "aldığınız günden itibaren <b>14 gün</b> içinde gerekçe göstermeden "
+                    "cayabilirsiniz. Sonrasında ürünü geri göndermek için 10 gününüz daha "
+                    "vardır. Cayma bildiriminizden itibaren 14 gün içinde ürün bedelini ve "
+                    "standart kargo ücretini iade ederiz; ürünler bize ulaşana ya da kargo "
+                    "fişini gösterene kadar bekleyebiliriz.</p><p>Kendi iade koşullarımız "
+                    "daha geniştir: teslimattan itibaren 30 gün ve nedeni ne olursa olsun "
+                    "para iadesi. Her iki durumda da hesabınızdan iade başlatmanız yeterli; "
+                    "dilerseniz caydığınızı bize yazarak da bildirebilirsiniz.</p>",
+                ),
+                (
+                    "note",
+                    "Cayma hakkı, nakışlı ürünler gibi kişiye özel hazırlanan ürünleri kapsamaz.",
+                ),
+            ],
+        ),
+    ),
+]
+
+ARTICLES = [*ORDERS, *SHIPPING, *RETURNS]
