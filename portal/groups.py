@@ -9,6 +9,23 @@ from django.apps import apps as global_apps
 EDITORS = "Editors"
 MARKETERS = "Marketers"
 SUPPORT_AGENTS = "Support agents"
+HELP_CENTER_MANAGERS = "Help center managers"
+
+# What editors and help center managers both do with the help center's records: search
+# promotions (Wagtail's "promoted search results") and the read-only reports.
+_HELP_CENTER_CONTENT = [
+    "wagtailsearchpromotions.add_query",
+    "wagtailsearchpromotions.change_query",
+    "wagtailsearchpromotions.delete_query",
+    "wagtailsearchpromotions.view_query",
+    "wagtailsearchpromotions.add_searchpromotion",
+    "wagtailsearchpromotions.change_searchpromotion",
+    "wagtailsearchpromotions.delete_searchpromotion",
+    "wagtailsearchpromotions.view_searchpromotion",
+    "knowledgebase.view_searchevent",
+    "knowledgebase.view_articlevote",
+    "knowledgebase.view_contactrequest",
+]
 
 # group name -> permission codenames as "app_label.codename"
 GROUP_PERMISSIONS: dict[str, list[str]] = {
@@ -20,6 +37,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "wagtaildocs.add_document",
         "wagtaildocs.change_document",
         "wagtaildocs.choose_document",
+        *_HELP_CENTER_CONTENT,
     ],
     MARKETERS: [
         "wagtailadmin.access_admin",
@@ -62,12 +80,27 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.view_entry",
         "loyalty.view_redemption",
         "loyalty.void_redemption",
+        "knowledgebase.view_contactrequest",
+        "knowledgebase.retry_contactrequest",
+    ],
+    HELP_CENTER_MANAGERS: [
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
+        *_HELP_CENTER_CONTENT,
     ],
 }
 
 # Page tree permissions (on the root page) per group.
+# Editors never publish: their changes reach the site through the help center's
+# moderation workflow (knowledgebase migration 0003), which help center managers approve.
 GROUP_PAGE_PERMISSIONS: dict[str, list[str]] = {
     EDITORS: ["add_page", "change_page"],
+    HELP_CENTER_MANAGERS: ["add_page", "change_page", "publish_page"],
 }
 
 

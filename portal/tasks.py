@@ -14,3 +14,17 @@ def send_email(*, message: dict) -> int:
 @shared_task(name="portal.tasks.heartbeat")
 def heartbeat(name: str = "beat") -> str:
     return services.heartbeat_record(name=name).isoformat()
+
+
+@shared_task(name="portal.tasks.publish_scheduled")
+def publish_scheduled() -> str:
+    """Publish what editors scheduled (go-live) and unpublish what expired, as Wagtail's
+    ``publish_scheduled`` command does; beat runs it every minute. Safe to run twice: a
+    revision once published is no longer scheduled."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("publish_scheduled", stdout=out)
+    return out.getvalue()

@@ -3,8 +3,10 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.documents import urls as wagtaildocs_urls
 
+from knowledgebase import seo as kb_seo
 from loyalty import api as loyalty_api
 
 from . import views
@@ -19,6 +21,14 @@ urlpatterns = [
     path("api/loyalty/", include("loyalty.api_urls")),
     # The stable address stores embed; it redirects to the hashed static file.
     path("embed/loyalty.js", loyalty_api.embed_script, name="loyalty_embed_script"),
+    # Every language in one sitemap, each page naming its translations (knowledgebase.seo).
+    path(
+        "sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": {"pages": kb_seo.TranslatedSitemap}},
+        name="sitemap",
+    ),
+    path("robots.txt", kb_seo.robots_txt, name="robots_txt"),
 ]
 
 if settings.DEBUG:
