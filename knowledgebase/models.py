@@ -9,7 +9,10 @@ random visitor id from a cookie, never by an address or a name.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +45,16 @@ class HelpCenterPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("help center")
 
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.page_context(self, request))
+        # Called by the templates only when they render them (a route may not).
+        context["categories"] = partial(selectors.categories_with_counts, self, request)
+        context["popular_articles"] = partial(selectors.popular_articles, self, request)
+        return context
+
 
 class HelpCategoryPage(Page):
     """A shelf of articles (Shipping, Returns, …). Editors order them in the page tree."""
@@ -65,9 +78,31 @@ class HelpCategoryPage(Page):
     search_fields = [*Page.search_fields, index.SearchField("summary")]
     content_panels = [*Page.content_panels, FieldPanel("icon"), FieldPanel("summary")]
 
+    ARTICLES_PER_PAGE = 30
+
     class Meta:
         verbose_name = _("help category")
         verbose_name_plural = _("help categories")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(selectors.category_articles(self), self.ARTICLES_PER_PAGE)
+        # A bad or too large page number shows the nearest page, never an error.
+        context["articles"] = paginator.get_page(request.GET.get("page"))
+        context.update(selectors.page_context(self, request))
+        preview = context["kb_preview"]
+        context["breadcrumbs"] = partial(selectors.breadcrumbs, self, request, cached=not preview)
+        context["structured_data"] = partial(self.structured_data, request)
+        return context
+
+    def structured_data(self, request) -> list[str]:
+        """The JSON-LD documents of the page (its breadcrumb trail), serialised."""
+        from . import selectors, seo
+
+        trail = seo.breadcrumb_data(selectors.breadcrumbs(self, request))
+        return [seo.to_json(trail)] if trail else []
 
 
 class ArticleTag(TaggedItemBase):
@@ -121,6 +156,35 @@ class ArticlePage(Page):
 
     def faq_questions(self) -> str:
         return "\n".join(question for question, _ in self.faq_pairs())
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        # The body, tags, related articles, breadcrumbs and JSON-LD are kept in the cache
+        # under kb_key (never for a preview, whose draft must not be kept).
+        context.update(selectors.page_context(self, request))
+        preview = context["kb_preview"]
+        context["related_articles"] = partial(
+            selectors.related_articles, self, request, cached=not preview
+        )
+        context["breadcrumbs"] = partial(selectors.breadcrumbs, self, request, cached=not preview)
+        context["structured_data"] = partial(self.structured_data, request)
+        return context
+
+    def structured_data(self, request) -> list[str]:
+        """The page's JSON-LD documents, serialised: Article, FAQPage when the body asks
+        questions, BreadcrumbList."""
+        from . import selectors, seo
+
+        documents = [seo.article_data(page=self, request=request, **seo.owner(request))]
+        faq = seo.faq_data(self.faq_pairs())
+        if faq:
+            documents.append(faq)
+        trail = seo.breadcrumb_data(selectors.breadcrumbs(self, request))
+        if trail:
+            documents.append(trail)
+        return [seo.to_json(document) for document in documents]
 
 
 class RelatedArticle(Orderable):
