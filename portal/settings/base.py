@@ -246,6 +246,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
+    # Pages (help articles) editors scheduled to go live or expire, within a minute.
+    "publish-scheduled": {"task": "portal.tasks.publish_scheduled", "schedule": 60.0},
     "loyalty-release": {"task": "loyalty.tasks.release_due_points", "schedule": 15 * 60.0},
     "loyalty-expire": {"task": "loyalty.tasks.expire_due_points", "schedule": 60 * 60.0},
     "loyalty-tiers": {"task": "loyalty.tasks.review_due_tiers", "schedule": 60 * 60.0},
