@@ -1,7 +1,24 @@
-"""PostgreSQL: the extensions and trigram indexes modelsearch's Fuzzy queries use."""
+"""PostgreSQL: the extensions and trigram indexes search uses, and the search lexicon.
+
+``knowledgebase_searchword`` holds every word the indexed help pages use, per language,
+with its Snowball stem; ``knowledgebase.search_backend`` fills it as pages are indexed and
+``knowledgebase.search`` corrects misspelt query words against it through the trigram
+index. It has no Django model: nothing but those two modules reads or writes it.
+"""
 
 from django.core.management import call_command
 from django.db import migrations
+
+LEXICON = """
+CREATE TABLE IF NOT EXISTS knowledgebase_searchword (
+    language varchar(8) NOT NULL,
+    word varchar(40) NOT NULL,
+    stem varchar(40),
+    PRIMARY KEY (language, word)
+);
+CREATE INDEX IF NOT EXISTS knowledgebase_searchword_trgm
+    ON knowledgebase_searchword USING gin (word gin_trgm_ops);
+"""
 
 
 def enable(apps, schema_editor):
@@ -10,6 +27,12 @@ def enable(apps, schema_editor):
     # unaccent first: the trigram command also indexes f_unaccent(text), which it defines.
     call_command("enable_unaccent", verbosity=0)
     call_command("enable_trigram", verbosity=0)
+    schema_editor.execute(LEXICON)
+
+
+def disable(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TABLE IF EXISTS knowledgebase_searchword")
 
 
 class Migration(migrations.Migration):
@@ -18,4 +41,4 @@ class Migration(migrations.Migration):
         ("wagtailsearch", "0010_add_text_fields"),
     ]
 
-    operations = [migrations.RunPython(enable, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(enable, disable)]

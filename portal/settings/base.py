@@ -190,7 +190,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Wagtail ----------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Portico"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend, taught per-language configs and a typo lexicon (knowledgebase.search).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "knowledgebase.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
