@@ -1553,4 +1553,896 @@ RETURNS = [
     ),
 ]
 
-ARTICLES = [*ORDERS, *SHIPPING, *RETURNS]
+PAYMENTS = [
+    _article(
+        "payment-methods",
+        "payments",
+        ["payment-declined", "invoices-vat"],
+        (
+            "Payment methods",
+            "payment-methods",
+            "Pay by Visa, Mastercard or American Express, or with Apple Pay and Google Pay. "
+            "Payments are processed securely by Stripe.",
+            ["payment", "card", "Apple Pay", "Google Pay"],
+            [
+                (
+                    "text",
+                    "<p>We accept Visa, Mastercard and American Express debit and "
+                    "credit cards, Apple Pay and Google Pay. Our UK and EU shop charges in "
+                    "pounds, our Turkish shop in lira.</p><p>Payments are handled by Stripe, "
+                    "a certified payment provider: your card number goes straight to them "
+                    "and never reaches our servers. Your bank may ask you to confirm the "
+                    "payment in its app (3-D Secure); this is normal.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "When is my card charged?",
+                            "When you place the order. If we cannot "
+                            "send it, we refund you in full.",
+                        ),
+                        (
+                            "Can I pay in instalments?",
+                            "Not at the moment; some Turkish banks "
+                            "let you split a card payment afterwards in their app.",
+                        ),
+                        ("Can I pay by bank transfer?", "No, only by card or wallet."),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Ödeme yöntemleri",
+            "odeme-yontemleri",
+            "Visa, Mastercard, American Express, Apple Pay veya Google Pay ile ödeme "
+            "yapabilirsiniz. Ödemeler Stripe tarafından güvenle işlenir.",
+            ["ödeme", "kredi kartı", "banka kartı", "Apple Pay"],
+            [
+                (
+                    "text",
+                    "<p>Visa, Mastercard ve American Express kredi ve banka kartlarını, "
+                    "Apple Pay ve Google Pay'i kabul ediyoruz. Türkiye mağazamızda ödemeler "
+                    "Türk lirası, İngiltere ve AB mağazamızda sterlin ile alınır.</p><p>"
+                    "Ödemeleri sertifikalı bir ödeme kuruluşu olan Stripe işler: kart "
+                    "numaranız doğrudan onlara iletilir, bizim sunucularımıza hiç ulaşmaz. "
+                    "Bankanız ödemeyi uygulamasında onaylamanızı isteyebilir (3D Secure); bu "
+                    "normaldir.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Kartımdan ne zaman çekim yapılır?",
+                            "Siparişi verdiğiniz anda. "
+                            "Siparişi gönderemezsek tutarın tamamını iade ederiz.",
+                        ),
+                        (
+                            "Taksitle ödeyebilir miyim?",
+                            "Şu an taksit seçeneğimiz yok; bazı "
+                            "bankalar harcamayı sonradan kendi uygulamalarında taksitlendirmenize "
+                            "izin verir.",
+                        ),
+                        (
+                            "Havale veya EFT ile ödeyebilir miyim?",
+                            "Hayır, yalnızca kart veya dijital cüzdanla ödeme alıyoruz.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "refund-time",
+        "payments",
+        ["store-credit", "start-return", "return-policy"],
+        (
+            "When will I get my refund?",
+            "when-will-i-get-my-refund",
+            "We refund within three working days of your return arriving. Your bank then "
+            "takes 5–10 working days to show the money on your card.",
+            ["refund", "money back", "refund time"],
+            [
+                (
+                    "text",
+                    "<p>A refund has two stages. First, your return travels to our "
+                    "workshop and we check it, which takes up to three working days after it "
+                    "arrives. We then send the refund and email you.</p><p>From that email, "
+                    "your bank usually needs <b>5–10 working days</b> to show the money on "
+                    "your statement. It goes back to the card or wallet you paid with; we "
+                    "cannot send it anywhere else. Store credit, by contrast, is ready to "
+                    "spend the moment we approve the return.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Return on its way", "Follow it on your order's page."),
+                        ("Return received", "We check the items within three working days."),
+                        (
+                            "Refund sent",
+                            "You get an email; your bank shows it in 5–10 working days.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "If it has been more than ten working days since our refund "
+                    "email, ask your bank for the refund's reference, which we can give "
+                    "you.",
+                ),
+            ],
+        ),
+        (
+            "Para iadem ne zaman yapılır?",
+            "para-iadesi-ne-zaman",
+            "İadeniz bize ulaştıktan sonra üç iş günü içinde ücretini iade ederiz. Tutarın "
+            "kartınıza yansıması bankanıza bağlı olarak 5–10 iş günü sürer.",
+            ["para iadesi", "geri ödeme", "iade süresi"],
+            [
+                (
+                    "text",
+                    "<p>Para iadesi iki aşamada gerçekleşir. Önce iade paketiniz "
+                    "atölyemize ulaşır ve kontrol edilir; bu, paket geldikten sonra en fazla "
+                    "üç iş günü sürer. Ardından iadeyi yapar ve size e-posta "
+                    "göndeririz.</p><p>Bu e-postadan sonra tutarın ekstrenize yansıması "
+                    "bankanıza bağlı olarak genellikle <b>5–10 iş günü</b> sürer. Para, "
+                    "ödeme yaptığınız kart ya da cüzdana iade edilir; başka bir hesaba "
+                    "gönderemiyoruz. Mağaza kredisi ise iade onaylandığı anda "
+                    "kullanılabilir.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("İade yolda", "Siparişinizin sayfasından izleyin."),
+                        ("İade teslim alındı", "Ürünleri üç iş günü içinde kontrol ederiz."),
+                        (
+                            "Para iadesi yapıldı",
+                            "Size e-posta gelir; bankanız 5–10 iş günü içinde yansıtır.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "İade e-postamızın üzerinden on iş gününden fazla geçtiyse, size "
+                    "vereceğimiz iade referans numarasıyla bankanıza başvurun.",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "store-credit",
+        "payments",
+        ["refund-time", "gift-cards"],
+        (
+            "Refunds as store credit",
+            "store-credit",
+            "Choose store credit when you return something and it is ready to spend as "
+            "soon as we approve the return, with no wait for your bank.",
+            ["store credit", "credit", "balance"],
+            [
+                (
+                    "text",
+                    "<p>When you start a return you can take <b>store credit</b> "
+                    "instead of a refund to your card. It is issued the moment we approve "
+                    "the return, as a code emailed to you and shown in your account, so you "
+                    "can order again straight away.</p><p>Store credit is worth exactly "
+                    "what you paid for the returned items, works like a gift card across "
+                    "several orders and is valid for two years.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Can I turn store credit back into money?",
+                            "No, so choose a card refund if you are not sure you will order again.",
+                        ),
+                        (
+                            "Do I earn points when I spend store credit?",
+                            "Yes, on everything you buy with it.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Mağaza kredisi olarak iade",
+            "magaza-kredisi",
+            "İade başlatırken mağaza kredisini seçin; iadeniz onaylandığı anda, bankayı "
+            "beklemeden harcamaya hazırdır.",
+            ["mağaza kredisi", "kredi", "bakiye"],
+            [
+                (
+                    "text",
+                    "<p>İade başlatırken kartınıza para iadesi yerine <b>mağaza "
+                    "kredisi</b> seçebilirsiniz. Kredi, iadeniz onaylandığı anda size "
+                    "e-postayla gönderilen ve hesabınızda görünen bir kod olarak tanımlanır; "
+                    "hemen yeniden sipariş verebilirsiniz.</p><p>Mağaza kredisi iade "
+                    "ettiğiniz ürünlere ödediğiniz tutarın tamamı kadardır, hediye kartı gibi "
+                    "birden fazla siparişte kullanılabilir ve iki yıl geçerlidir.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Mağaza kredisini paraya çevirebilir miyim?",
+                            "Hayır; yeniden "
+                            "sipariş vereceğinizden emin değilseniz karta iadeyi seçin.",
+                        ),
+                        (
+                            "Mağaza kredisiyle alışverişte puan kazanır mıyım?",
+                            "Evet, aldığınız her ürün için.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "payment-declined",
+        "payments",
+        ["payment-methods", "contact-us"],
+        (
+            "My payment was declined",
+            "payment-declined",
+            "Most declined payments are stopped by the bank: a security check, a daily "
+            "limit or a mistyped detail. Try again or use another card.",
+            ["declined", "payment failed", "card error"],
+            [
+                (
+                    "text",
+                    "<p>We never see why a bank declines a card, but the usual "
+                    "reasons are few: the card details or billing postcode were mistyped, "
+                    "the 3-D Secure confirmation timed out, the card's online or foreign "
+                    "payments are switched off, or a daily limit was reached.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Check the details",
+                            "Card number, expiry date, security code and "
+                            "the billing address your bank has.",
+                        ),
+                        ("Confirm in your bank's app", "Keep the app open while you pay."),
+                        ("Try another way", "Another card, Apple Pay or Google Pay."),
+                    ],
+                ),
+                (
+                    "note",
+                    "A declined payment does not create an order. If you see an "
+                    "amount held on your card, your bank releases it within a few days.",
+                ),
+            ],
+        ),
+        (
+            "Ödemem reddedildi",
+            "odeme-reddedildi",
+            "Reddedilen ödemelerin çoğunu banka durdurur: güvenlik kontrolü, günlük limit "
+            "ya da yanlış girilmiş bir bilgi. Yeniden deneyin veya başka bir kart kullanın.",
+            ["ödeme reddedildi", "ödeme hatası", "kart hatası"],
+            [
+                (
+                    "text",
+                    "<p>Bir bankanın kartı neden reddettiğini biz göremiyoruz; ama "
+                    "nedenler genellikle bellidir: kart bilgileri yanlış girilmiştir, 3D "
+                    "Secure onayının süresi dolmuştur, kartın internet ya da yurt dışı "
+                    "alışverişi kapalıdır veya günlük limit aşılmıştır.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Bilgileri kontrol edin",
+                            "Kart numarası, son kullanma tarihi, "
+                            "güvenlik kodu ve bankanızda kayıtlı fatura adresi.",
+                        ),
+                        (
+                            "Bankanızın uygulamasında onaylayın",
+                            "Ödeme sırasında uygulamayı açık tutun.",
+                        ),
+                        ("Başka bir yol deneyin", "Başka bir kart, Apple Pay veya Google Pay."),
+                    ],
+                ),
+                (
+                    "note",
+                    "Reddedilen ödeme sipariş oluşturmaz. Kartınızda bloke edilmiş "
+                    "bir tutar görürseniz bankanız birkaç gün içinde serbest bırakır.",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "invoices-vat",
+        "payments",
+        ["payment-methods", "customs-duties"],
+        (
+            "Invoices and VAT receipts",
+            "invoices-and-vat",
+            "A VAT invoice is emailed when your order ships and can be downloaded from the "
+            "order's page. Business customers can add a company name and VAT number.",
+            ["invoice", "VAT", "receipt", "e-invoice"],
+            [
+                (
+                    "text",
+                    "<p>We email your invoice when your order ships; it is also on "
+                    "the order's page in your account. Prices on our UK and EU shop include "
+                    "VAT, shown separately on the invoice.</p><p>Buying for a business? "
+                    "Add your company name and VAT number at checkout and they will appear "
+                    "on the invoice. We cannot change an invoice after it has been issued, "
+                    "so please check them before you pay.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "I need an invoice in another name.",
+                            "Write to us before the "
+                            "order ships and we will issue it to the name you give.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Fatura ve e-arşiv",
+            "fatura-ve-e-arsiv",
+            "Siparişiniz kargoya verildiğinde e-arşiv faturanız e-postayla gelir ve "
+            "siparişin sayfasından indirilebilir. Kurumsal fatura için vergi bilgilerinizi "
+            "ekleyin.",
+            ["fatura", "e-arşiv fatura", "kurumsal fatura", "KDV"],
+            [
+                (
+                    "text",
+                    "<p>Faturanızı siparişiniz kargoya verildiğinde e-arşiv fatura "
+                    "olarak e-postayla göndeririz; hesabınızda siparişin sayfasında da yer "
+                    "alır. Fiyatlarımıza KDV dahildir ve faturada ayrıca gösterilir.</p>"
+                    "<p>Şirketiniz adına mı alıyorsunuz? Ödeme adımında şirket unvanınızı, "
+                    "vergi dairenizi ve vergi numaranızı girin. Kesilen faturayı sonradan "
+                    "değiştiremediğimiz için lütfen ödemeden önce bilgileri kontrol "
+                    "edin.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Faturayı başka bir isme kestirmem gerekiyor.",
+                            "Sipariş kargoya "
+                            "verilmeden önce bize yazın, faturayı belirttiğiniz isme keselim.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+]
+
+REWARDS = [
+    _article(
+        "earn-points",
+        "rewards",
+        ["pending-points", "redeem-points", "tiers"],
+        (
+            "How to earn points",
+            "how-to-earn-points",
+            "Members earn 1 point for every £1 (or ₺30) spent on products, plus 100 points "
+            "for joining, 50 for a first order and 200 on their birthday.",
+            ["points", "loyalty", "rewards program", "earn"],
+            [
+                (
+                    "text",
+                    "<p>Harbor & Loom Rewards is free. You join by creating an "
+                    "account and verifying your email, and from then on you earn:</p><ul>"
+                    "<li><b>1 point for every £1</b> spent on products (₺30 in our Turkish "
+                    "shop). Delivery, gift wrap and gift cards earn nothing.</li>"
+                    "<li><b>100 points</b> for joining and <b>50 points</b> on your first "
+                    "order.</li><li><b>200 points</b> on your birthday.</li><li>More in "
+                    "campaigns, such as double points on bedroom linen, and with the "
+                    "multiplier of your tier.</li></ul>",
+                ),
+                (
+                    "text",
+                    "<p>Orders you placed as a guest with the same email count too: "
+                    "their points are waiting for you when you verify the address. See your "
+                    "balance at <a href='/rewards/'>Rewards</a>.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Why did I earn fewer points than the order total?",
+                            "Delivery and tax are not counted, and points are rounded down.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Nasıl puan kazanırım?",
+            "nasil-puan-kazanirim",
+            "Üyeler ürünlere harcadıkları her ₺30 (veya £1) için 1 puan, üyelikte 100, ilk "
+            "siparişte 50 ve doğum gününde 200 puan kazanır.",
+            ["puan", "sadakat programı", "ödül programı", "puan kazanma"],
+            [
+                (
+                    "text",
+                    "<p>Harbor & Loom Ödülleri ücretsizdir. Hesap oluşturup e-posta "
+                    "adresinizi doğruladığınızda üye olursunuz ve şunları kazanırsınız:</p>"
+                    "<ul><li>Ürünlere harcadığınız <b>her ₺30 için 1 puan</b> (İngiltere "
+                    "ve AB'de her £1 için). Kargo, hediye paketi ve hediye kartları puan "
+                    "kazandırmaz.</li><li>Üyelikte <b>100 puan</b>, ilk siparişinizde "
+                    "<b>50 puan</b>.</li><li>Doğum gününüzde <b>200 puan</b>.</li><li>"
+                    "Kampanyalarda, örneğin yatak odası ürünlerinde çift puanla, ve "
+                    "seviyenizin çarpanıyla daha fazlası.</li></ul>",
+                ),
+                (
+                    "text",
+                    "<p>Aynı e-posta adresiyle üye olmadan verdiğiniz siparişler de "
+                    "sayılır: adresinizi doğruladığınızda puanları sizi bekliyor olur. "
+                    "Bakiyenizi <a href='/tr/rewards/'>Ödüller</a> sayfasında "
+                    "görebilirsiniz.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Neden sipariş tutarından az puan kazandım?",
+                            "Kargo ve vergiler hesaba katılmaz, puanlar aşağı yuvarlanır.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "pending-points",
+        "rewards",
+        ["earn-points", "return-policy"],
+        (
+            "Why are my points pending?",
+            "why-are-my-points-pending",
+            "Points from an order stay pending for 30 days, while it can still be "
+            "returned. Then they become available to spend.",
+            ["pending points", "points not showing", "available points"],
+            [
+                (
+                    "text",
+                    "<p>Points you earn on an order appear straight away as "
+                    "<b>pending</b>. They become <b>available</b> 30 days after the order "
+                    "was paid, when the return window has closed. This keeps things fair: "
+                    "points are only spent on what you keep.</p><p>If you return part of "
+                    "an order, only the points of the returned items are taken back; a "
+                    "cancelled order loses its points. Bonuses for joining and for your "
+                    "birthday are available at once.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Where can I see when they will be available?",
+                            "On the Rewards page, each pending amount shows its date.",
+                        ),
+                        (
+                            "I spent points, then returned an order.",
+                            "If the returned "
+                            "order's points were already spent, they are taken from your "
+                            "other points, and your balance may dip below zero until you earn "
+                            "more.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Puanlarım neden beklemede?",
+            "puanlarim-neden-beklemede",
+            "Bir siparişten kazanılan puanlar, sipariş iade edilebildiği 30 gün boyunca "
+            "beklemede kalır; sonra harcanabilir hale gelir.",
+            ["bekleyen puan", "puanım görünmüyor", "kullanılabilir puan"],
+            [
+                (
+                    "text",
+                    "<p>Bir siparişten kazandığınız puanlar hemen <b>beklemede</b> "
+                    "olarak görünür. Sipariş ödendikten 30 gün sonra, iade süresi "
+                    "kapandığında <b>kullanılabilir</b> hale gelir. Böylece puanlar yalnızca "
+                    "elinizde kalan ürünler için harcanır.</p><p>Siparişin bir kısmını iade "
+                    "ederseniz yalnızca iade edilen ürünlerin puanı geri alınır; iptal "
+                    "edilen siparişin puanları silinir. Üyelik ve doğum günü puanları ise "
+                    "hemen kullanılabilir.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Ne zaman kullanılabilir olacaklarını nereden görürüm?",
+                            "Ödüller sayfasında bekleyen her puanın yanında tarihi yazar.",
+                        ),
+                        (
+                            "Puanlarımı harcadıktan sonra siparişi iade ettim.",
+                            "İade edilen "
+                            "siparişin puanları harcandıysa diğer puanlarınızdan düşülür; yeni "
+                            "puan kazanana kadar bakiyeniz eksiye inebilir.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "tiers",
+        "rewards",
+        ["earn-points", "return-policy"],
+        (
+            "Bronze, Silver and Gold tiers",
+            "bronze-silver-gold-tiers",
+            "Earn 250 points in a calendar year for Bronze, 1,500 for Silver and 2,500 for "
+            "Gold. Higher tiers earn more points per order and free returns.",
+            ["tiers", "levels", "Gold", "Silver", "Bronze"],
+            [
+                (
+                    "text",
+                    "<p>Your tier depends on the points you earn in a calendar "
+                    "year, bonuses included:</p><ul><li><b>Bronze</b> from 250 points: "
+                    "early access to our sales.</li><li><b>Silver</b> from 1,500 points: "
+                    "1.25× points on every order and free returns.</li><li><b>Gold</b> "
+                    "from 2,500 points: 1.5× points, free returns and a gift on your "
+                    "birthday.</li></ul><p>You move up the moment you reach a threshold and "
+                    "keep your tier until the end of the year. On 1 January, the points you "
+                    "earned in the year just ended decide your tier for the new one.</p>",
+                ),
+                ("note", "Points taken back for returns also count against your tier's progress."),
+            ],
+        ),
+        (
+            "Bronze, Silver ve Gold seviyeleri",
+            "bronze-silver-gold-seviyeleri",
+            "Bir takvim yılında 250 puanla Bronze, 1.500 puanla Silver, 2.500 puanla Gold "
+            "olursunuz. Üst seviyelerde siparişlerden daha çok puan ve ücretsiz iade var.",
+            ["seviye", "üyelik seviyesi", "Gold", "Silver", "Bronze"],
+            [
+                (
+                    "text",
+                    "<p>Seviyeniz, bir takvim yılında bonuslar dahil kazandığınız "
+                    "puanlara göre belirlenir:</p><ul><li><b>Bronze</b>, 250 puandan "
+                    "itibaren: indirimlere erken erişim.</li><li><b>Silver</b>, 1.500 "
+                    "puandan itibaren: her siparişte 1,25 kat puan ve ücretsiz iade.</li>"
+                    "<li><b>Gold</b>, 2.500 puandan itibaren: 1,5 kat puan, ücretsiz iade ve "
+                    "doğum gününüzde bir hediye.</li></ul><p>Eşiğe ulaştığınız anda bir üst "
+                    "seviyeye geçer, yıl sonuna kadar o seviyede kalırsınız. 1 Ocak'ta, biten "
+                    "yılda kazandığınız puanlar yeni yıldaki seviyenizi belirler.</p>",
+                ),
+                ("note", "İadeler nedeniyle geri alınan puanlar seviye ilerlemenizden de düşülür."),
+            ],
+        ),
+    ),
+    _article(
+        "redeem-points",
+        "rewards",
+        ["earn-points", "points-expiry"],
+        (
+            "Redeem points for a discount code",
+            "redeem-points",
+            "Spend available points on a reward at /rewards/: free shipping, money off or "
+            "a gift. You get a single-use discount code to enter at checkout.",
+            ["redeem", "discount code", "use points", "rewards"],
+            [
+                (
+                    "text",
+                    "<p>Rewards start at 300 points. In our catalogue you will find "
+                    "free shipping (300 points), £5 or ₺150 off an order (500 points), 10% "
+                    "off one order (800 points) and our stoneware mug (1,200 points), "
+                    "among others.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Open Rewards",
+                            "Sign in and go to <a href='/rewards/'>Rewards</a>. "
+                            "Rewards you can afford now are marked.",
+                        ),
+                        (
+                            "Choose a reward",
+                            "Press <b>Redeem</b> and confirm. The points leave your balance.",
+                        ),
+                        (
+                            "Use the code",
+                            "Copy the code shown (it is also emailed) and enter "
+                            "it at checkout in the discount code field.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        ("Can I use two codes on one order?", "Only one reward code per order."),
+                        (
+                            "I redeemed the wrong reward.",
+                            "If you have not used the code yet, "
+                            "write to us: we void it and return your points.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Puanlarımı nasıl kullanırım?",
+            "puan-kullanma",
+            "Kullanılabilir puanlarınızı Ödüller sayfasında ücretsiz kargo, indirim ya da "
+            "hediye için harcayın; ödeme adımında gireceğiniz tek kullanımlık bir kod "
+            "alırsınız.",
+            ["puan kullanma", "indirim kodu", "puan harcama", "ödüller"],
+            [
+                (
+                    "text",
+                    "<p>Ödüller 300 puandan başlar. Kataloğumuzda ücretsiz kargo "
+                    "(300 puan), siparişte ₺150 veya £5 indirim (500 puan), bir siparişte %10 "
+                    "indirim (800 puan) ve taş kupa (1.200 puan) gibi ödüller "
+                    "bulunur.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Ödüller sayfasını açın",
+                            "Giriş yapın ve <a href='/tr/rewards/'>"
+                            "Ödüller</a> sayfasına gidin. Puanınızın yettiği ödüller "
+                            "işaretlidir.",
+                        ),
+                        (
+                            "Ödülü seçin",
+                            "<b>Kullan</b> düğmesine basıp onaylayın. Puanlar "
+                            "bakiyenizden düşülür.",
+                        ),
+                        (
+                            "Kodu kullanın",
+                            "Görünen kodu kopyalayın (e-postayla da gelir) ve "
+                            "ödeme adımında indirim kodu alanına girin.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Bir siparişte iki kod kullanabilir miyim?",
+                            "Her siparişte yalnızca bir ödül kodu kullanılabilir.",
+                        ),
+                        (
+                            "Yanlış ödülü seçtim.",
+                            "Kodu henüz kullanmadıysanız bize yazın; "
+                            "kodu iptal edip puanlarınızı geri yükleriz.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "points-expiry",
+        "rewards",
+        ["redeem-points", "earn-points"],
+        (
+            "When do my points expire?",
+            "points-expiry",
+            "Points expire 12 months after you earn them. We email you 14 days before, "
+            "and the soonest-to-expire points are always spent first.",
+            ["expiry", "expired points", "points expire"],
+            [
+                (
+                    "text",
+                    "<p>Each batch of points expires <b>12 months</b> after it was "
+                    "earned. The Rewards page shows how many points expire soon and when, "
+                    "and we send you a reminder 14 days before, unless you have turned "
+                    "points emails off.</p><p>When you redeem a reward we always spend the "
+                    "points closest to expiry first, so nothing expires that you could "
+                    "have used.</p>",
+                ),
+                (
+                    "warning",
+                    "Expired points cannot be restored, even by our team. A "
+                    "free shipping reward costs only 300 points: a good use for a small "
+                    "balance.",
+                ),
+            ],
+        ),
+        (
+            "Puanlarımın süresi ne zaman doluyor?",
+            "puanlarin-suresi",
+            "Puanlar kazanıldıktan 12 ay sonra silinir. 14 gün önce size e-posta "
+            "göndeririz; harcamalarda her zaman süresi en yakın dolan puanlar kullanılır.",
+            ["puan süresi", "süresi dolan puan", "puan silinmesi"],
+            [
+                (
+                    "text",
+                    "<p>Kazandığınız her puan grubunun süresi kazanıldıktan <b>12 ay"
+                    "</b> sonra dolar. Ödüller sayfası yakında silinecek puanları ve "
+                    "tarihlerini gösterir; puan e-postalarını kapatmadıysanız 14 gün önce "
+                    "size hatırlatma da göndeririz.</p><p>Bir ödül aldığınızda her zaman "
+                    "önce süresi en yakın dolacak puanlar harcanır; böylece kullanabileceğiniz "
+                    "puanlar boşa gitmez.</p>",
+                ),
+                (
+                    "warning",
+                    "Süresi dolan puanları ekibimiz de geri yükleyemez. Ücretsiz "
+                    "kargo ödülü yalnızca 300 puandır: küçük bir bakiye için iyi bir "
+                    "seçenek.",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "refer-friend",
+        "rewards",
+        ["earn-points", "redeem-points"],
+        (
+            "Refer a friend",
+            "refer-a-friend",
+            "Share your personal link: your friend gets money off their first order, and "
+            "you earn 500 points once their order can no longer be returned.",
+            ["referral", "invite", "friend", "referral link"],
+            [
+                (
+                    "text",
+                    "<p>You will find your personal referral link on the Rewards "
+                    "page, with a copy button and a count of the friends you have "
+                    "invited.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Share your link", "Send it to a friend by message or email."),
+                        (
+                            "Your friend claims the gift",
+                            "They open the link, enter their "
+                            "email and get a single-use code for money off their first order.",
+                        ),
+                        (
+                            "You earn points",
+                            "When their first order is past its 30-day "
+                            "return window, 500 points are added to your balance and we email "
+                            "you.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Can I refer myself or someone in my household?",
+                            "No. Referrals "
+                            "from the same address or for your own email are held for review.",
+                        ),
+                        (
+                            "My friend already has an account.",
+                            "Referrals are for new customers who have not ordered before.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Arkadaşını davet et",
+            "arkadasini-davet-et",
+            "Size özel bağlantıyı paylaşın: arkadaşınız ilk siparişinde indirim kazanır, "
+            "siparişinin iade süresi dolunca siz 500 puan kazanırsınız.",
+            ["davet", "arkadaş daveti", "referans", "davet bağlantısı"],
+            [
+                (
+                    "text",
+                    "<p>Size özel davet bağlantınızı, kopyalama düğmesi ve davet "
+                    "ettiğiniz arkadaşlarınızın sayısıyla birlikte Ödüller sayfasında "
+                    "bulabilirsiniz.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Bağlantınızı paylaşın",
+                            "Mesaj veya e-postayla bir arkadaşınıza gönderin.",
+                        ),
+                        (
+                            "Arkadaşınız hediyesini alır",
+                            "Bağlantıyı açar, e-posta adresini "
+                            "girer ve ilk siparişinde geçerli tek kullanımlık bir indirim kodu "
+                            "alır.",
+                        ),
+                        (
+                            "Siz puan kazanırsınız",
+                            "İlk siparişinin 30 günlük iade süresi "
+                            "dolduğunda bakiyenize 500 puan eklenir ve size e-posta "
+                            "göndeririz.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Kendimi ya da aynı evdeki birini davet edebilir miyim?",
+                            "Hayır. "
+                            "Aynı adresten gelen ya da sizin e-postanızla yapılan davetler "
+                            "incelemeye alınır.",
+                        ),
+                        (
+                            "Arkadaşımın zaten hesabı var.",
+                            "Davetler daha önce sipariş vermemiş yeni müşteriler içindir.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "birthday-bonus",
+        "rewards",
+        ["earn-points", "tiers"],
+        (
+            "Your birthday bonus",
+            "birthday-bonus",
+            "Add your birthday on the Rewards page at least 30 days ahead and receive 200 "
+            "points on the day, every year.",
+            ["birthday", "birthday points", "bonus"],
+            [
+                (
+                    "text",
+                    "<p>Tell us your birthday, only the day and month, on the "
+                    "<a href='/rewards/'>Rewards</a> page, and every year on that morning "
+                    "we add <b>200 points</b> to your balance and send you a birthday "
+                    "email. Gold members also receive a small gift with their next "
+                    "order.</p>",
+                ),
+                (
+                    "note",
+                    "Add your birthday at least 30 days before it: a birthday "
+                    "added later earns its first bonus the following year. Born on 29 "
+                    "February? Your points arrive on 28 February in other years.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "I entered the wrong date.",
+                            "You can give your birthday only once. "
+                            "Write to us and our team will correct it.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Doğum günü puanı",
+            "dogum-gunu-puani",
+            "Doğum gününüzü en az 30 gün önceden Ödüller sayfasına ekleyin; her yıl o gün "
+            "200 puan kazanın.",
+            ["doğum günü", "doğum günü puanı", "bonus"],
+            [
+                (
+                    "text",
+                    "<p>Doğum gününüzü, yalnızca gün ve ayı, <a href='/tr/rewards/'>"
+                    "Ödüller</a> sayfasında bize bildirin; her yıl o sabah bakiyenize "
+                    "<b>200 puan</b> ekler ve size bir doğum günü e-postası göndeririz. Gold "
+                    "üyeler bir sonraki siparişleriyle birlikte küçük bir hediye de "
+                    "alır.</p>",
+                ),
+                (
+                    "note",
+                    "Doğum gününüzü en az 30 gün önceden ekleyin: daha geç eklenen "
+                    "doğum günü ilk puanını bir sonraki yıl kazandırır. 29 Şubat'ta mı "
+                    "doğdunuz? Diğer yıllarda puanlarınız 28 Şubat'ta gelir.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Tarihi yanlış girdim.",
+                            "Doğum gününüzü yalnızca bir kez "
+                            "girebilirsiniz. Bize yazın, ekibimiz düzeltsin.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+]
+
+ARTICLES = [*ORDERS, *SHIPPING, *RETURNS, *PAYMENTS, *REWARDS]
