@@ -20,7 +20,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, PageChooserPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -54,6 +54,12 @@ class HelpCenterPage(RoutablePageMixin, Page):
         context["categories"] = partial(selectors.categories_with_counts, self, request)
         context["popular_articles"] = partial(selectors.popular_articles, self, request)
         return context
+
+    @path("search/")
+    def search_results(self, request):
+        from .search_views import search_page
+
+        return search_page(request, self)
 
 
 class HelpCategoryPage(Page):

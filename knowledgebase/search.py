@@ -511,3 +511,85 @@ def _with_snippets(pages, terms: set[str], language: str) -> list[Hit]:
             )
         )
     return hits
+
+
+# --- Analytics -----------------------------------------------------------------------------
+
+
+@dataclass
+class QueryRow:
+    query: str
+    language: str
+    searches: int
+    clicked: int = 0
+    avg_results: float = 0.0
+    last: object = None
+
+    @property
+    def click_through(self) -> float | None:
+        return self.clicked / self.searches if self.searches else None
+
+
+@dataclass
+class SearchReport:
+    searches: int
+    zero: int
+    clicked: int
+    top: list[QueryRow]
+    no_results: list[QueryRow]
+
+    @property
+    def zero_share(self) -> float | None:
+        return self.zero / self.searches if self.searches else None
+
+    @property
+    def click_through(self) -> float | None:
+        return self.clicked / self.searches if self.searches else None
+
+
+def search_report(*, start, end, language: str = "", source: str = "", limit: int = 50):
+    """Searches between the local dates ``start`` and ``end`` (inclusive): totals, the most
+    searched queries with their click-through, and the queries that found nothing. Reads only.
+    """
+    from datetime import datetime, time
+
+    from django.db.models import Avg, Count, Max, Q
+
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    events = SearchEvent.objects.filter(created_at__gte=since, created_at__lt=until)
+    if language:
+        events = events.filter(language=language)
+    if source:
+        events = events.filter(source=source)
+    totals = events.aggregate(
+        searches=Count("id", distinct=True),
+        zero=Count("id", filter=Q(results=0), distinct=True),
+        clicked=Count("id", filter=Q(clicks__isnull=False), distinct=True),
+    )
+    top = [
+        QueryRow(**row)
+        for row in events.values("query", "language")
+        .annotate(
+            searches=Count("id", distinct=True),
+            clicked=Count("id", filter=Q(clicks__isnull=False), distinct=True),
+            avg_results=Avg("results"),
+            last=Max("created_at"),
+        )
+        .order_by("-searches", "query")[:limit]
+    ]
+    no_results = [
+        QueryRow(**row)
+        for row in events.filter(results=0)
+        .values("query", "language")
+        .annotate(searches=Count("id"), last=Max("created_at"))
+        .order_by("-searches", "-last")[:limit]
+    ]
+    return SearchReport(
+        searches=totals["searches"],
+        zero=totals["zero"],
+        clicked=totals["clicked"],
+        top=top,
+        no_results=no_results,
+    )
