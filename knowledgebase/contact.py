@@ -187,6 +187,8 @@ def contact_email_send(*, contact_request_id: int, kind: str) -> bool:
     context = {
         "contact_request": request,
         "branding": branding,
+        # What email/base.html reads when it fetches the branding itself.
+        "settings": {"portal": {"BrandingSettings": branding}},
         "opened": opened,
         "site_url": settings.SITE_URL,
         "admin_url": settings.SITE_URL + reverse("knowledgebase_contact_detail", args=[request.pk]),

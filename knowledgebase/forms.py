@@ -6,7 +6,6 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from .contact import VISIT_LENGTH
 from .feedback import COMMENT_MAX_LENGTH
 
 HONEYPOT_FIELD = "website"
@@ -64,7 +63,6 @@ class ContactForm(forms.Form):
         required=False,
         help_text=_("If your question is about an order, its number from the confirmation email."),
     )
-    visit = forms.CharField(max_length=VISIT_LENGTH + 10, required=False, widget=forms.HiddenInput)
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
