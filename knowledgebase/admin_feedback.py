@@ -134,8 +134,8 @@ def register_feedback_urls():
     return urlpatterns
 
 
-# Until the "Help center" menu exists (admin_search), the report has its own menu item.
-@hooks.register("register_admin_menu_item")
+# An item of the "Help center" menu (see admin_search).
+@hooks.register("register_help_center_menu_item")
 def feedback_menu_item():
     return menu_item()
 

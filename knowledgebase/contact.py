@@ -272,7 +272,7 @@ def contact_forward(*, contact_request_id: int) -> str:
     """
     with transaction.atomic():
         request = (
-            ContactRequest.objects.select_for_update()
+            ContactRequest.objects.select_for_update(of=("self",))
             .select_related("order")
             .filter(pk=contact_request_id)
             .first()

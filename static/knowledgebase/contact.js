@@ -75,6 +75,16 @@
       .catch(function () {});
   }
 
+  // The search is recorded once, when the customer leaves the subject (a settled query).
+  var lastLogged = "";
+  subject.addEventListener("change", function () {
+    var query = subject.value.trim();
+    if (query.length < 3 || query === lastLogged) return;
+    lastLogged = query;
+    var url = form.dataset.suggestUrl + "?" + new URLSearchParams({ q: query, source: "contact", log: "1" });
+    fetch(url, { headers: { Accept: "application/json" } }).catch(function () {});
+  });
+
   subject.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(search, 350);

@@ -392,3 +392,37 @@ def test_admin_lists_requests_and_retries_a_failed_forward(client, helpdesk, use
     nobody = _staff(user_factory)
     client.force_login(nobody)
     assert client.get(reverse("knowledgebase_contact_list")).status_code in (302, 403)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_racing_retries_deliver_once(helpdesk):
+    """Two staff retries (or a retry and the task) at the same moment: one delivery."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for concurrent transactions")
+    request = ContactRequest.objects.create(
+        reference="HC-RACE22",
+        email="a@example.com",
+        subject="s",
+        message="m",
+        language="en",
+        forward_status=ContactRequest.Forward.FAILED,
+    )
+    results, barrier = [], threading.Barrier(4)
+
+    def retry():
+        try:
+            barrier.wait()
+            results.append(contact.forward_retry(contact_request_id=request.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [ContactRequest.Forward.SENT] * 4
+    assert len(helpdesk.received) == 1
