@@ -6,6 +6,8 @@ with its Snowball stem; ``knowledgebase.search_backend`` fills it as pages are i
 index. It has no Django model: nothing but those two modules reads or writes it.
 """
 
+import io
+
 from django.core.management import call_command
 from django.db import migrations
 
@@ -25,8 +27,9 @@ def enable(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     # unaccent first: the trigram command also indexes f_unaccent(text), which it defines.
-    call_command("enable_unaccent", verbosity=0)
-    call_command("enable_trigram", verbosity=0)
+    # Both commands print whatever the verbosity; a migration keeps quiet.
+    call_command("enable_unaccent", stdout=io.StringIO())
+    call_command("enable_trigram", stdout=io.StringIO())
     schema_editor.execute(LEXICON)
 
 
