@@ -85,6 +85,7 @@ def categories_with_counts(center: HelpCenterPage, request=None) -> list[dict]:
             ArticlePage.objects.live()
             .filter(path__startswith=center.path, depth=center.depth + 2)
             .annotate(category_path=Substr("path", 1, prefix))
+            .order_by()  # pages are ordered by path, which would split the groups
             .values_list("category_path")
             .annotate(n=Count("id"))
             .values_list("category_path", "n")

@@ -126,17 +126,20 @@ def test_related_articles_cost_a_fixed_number_of_queries(tree):
     assert len(few) <= 4 and len(many) <= 4
 
 
-def test_index_lists_cost_a_fixed_number_of_queries(tree, rf):
-    with CaptureQueriesContext(connection) as few:
-        selectors.categories_with_counts(tree["center"])
-        selectors.popular_articles(tree["center"])
+def test_index_lists_cost_a_fixed_number_of_queries(tree):
+    def measure():
+        # Once to warm Wagtail's own caches (site root paths), then counted.
+        for _ in range(2):
+            selectors.help_forget()
+            with CaptureQueriesContext(connection) as queries:
+                selectors.categories_with_counts(tree["center"])
+                selectors.popular_articles(tree["center"])
+        return len(queries)
+
+    few = measure()
     for i in range(6):
         article(tree["returns"], f"Another {i}")
-    selectors.help_forget()
-    with CaptureQueriesContext(connection) as many:
-        selectors.categories_with_counts(tree["center"])
-        selectors.popular_articles(tree["center"])
-    assert len(many) == len(few)
+    assert measure() == few <= 4
 
 
 def test_popular_articles_are_the_most_read(tree):
