@@ -2445,4 +2445,953 @@ REWARDS = [
     ),
 ]
 
-ARTICLES = [*ORDERS, *SHIPPING, *RETURNS, *PAYMENTS, *REWARDS]
+ACCOUNT = [
+    _article(
+        "create-account",
+        "account",
+        ["verify-email", "earn-points"],
+        (
+            "Create an account",
+            "create-an-account",
+            "An account shows all your orders, lets you start returns in a few clicks and "
+            "makes you a member of our rewards program.",
+            ["sign up", "register", "account", "guest"],
+            [
+                (
+                    "text",
+                    "<p>You don't need an account to order, but it makes life "
+                    "easier: every order in one place, tracking without order numbers, "
+                    "returns in a few clicks, and reward points on everything you "
+                    "buy.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Sign up",
+                            "Press <b>Sign in</b> at the top of any page, then "
+                            "<b>Sign up</b>, and enter your email and a password.",
+                        ),
+                        (
+                            "Verify your email",
+                            "Open the link we email you. This proves the address is yours.",
+                        ),
+                        (
+                            "See your orders",
+                            "Orders placed with that email, even as a guest, "
+                            "now appear under <b>Account → Orders</b>, with their points.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Hesap oluşturma",
+            "hesap-olusturma",
+            "Hesabınızla tüm siparişlerinizi görür, birkaç tıkla iade başlatır ve ödül "
+            "programımıza üye olursunuz.",
+            ["üye ol", "kayıt", "hesap", "üyeliksiz sipariş"],
+            [
+                (
+                    "text",
+                    "<p>Sipariş vermek için hesap gerekmez; ama hesap işinizi "
+                    "kolaylaştırır: tüm siparişleriniz tek yerde, sipariş numarası olmadan "
+                    "kargo takibi, birkaç tıkla iade ve aldığınız her üründen puan.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Üye olun",
+                            "Sayfanın üst kısmındaki <b>Giriş yap</b>'a, ardından "
+                            "<b>Üye ol</b>'a basın; e-posta adresinizi ve bir şifre girin.",
+                        ),
+                        (
+                            "E-postanızı doğrulayın",
+                            "Size gönderdiğimiz bağlantıyı açın. Bu, "
+                            "adresin size ait olduğunu kanıtlar.",
+                        ),
+                        (
+                            "Siparişlerinizi görün",
+                            "O e-postayla verdiğiniz siparişler, üye "
+                            "olmadan verdikleriniz de dahil, puanlarıyla birlikte <b>Hesabım → "
+                            "Siparişlerim</b> bölümünde görünür.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "sign-in-code",
+        "account",
+        ["reset-password", "create-account"],
+        (
+            "Sign in with an emailed code",
+            "sign-in-with-a-code",
+            "No password to hand? Ask for a sign-in code by email and type it in. The "
+            "code works once and only for a few minutes.",
+            ["sign in", "login", "code", "log in"],
+            [
+                (
+                    "text",
+                    "<p>You can sign in with your password or, if you prefer, with "
+                    "a one-time code we email to you.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Open Sign in", "Choose <b>Send me a sign-in code</b>."),
+                        (
+                            "Enter your email",
+                            "We send a short code to the address of your account.",
+                        ),
+                        (
+                            "Type the code",
+                            "Enter it on the same page within a few minutes. You are signed in.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "Our team will never ask you for a sign-in code. If you receive "
+                    "one you did not ask for, ignore it: nobody can use it without access "
+                    "to your email.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "The code did not arrive.",
+                            "Check your spam folder, wait a minute, and ask for a new code.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "E-postayla gelen kodla giriş",
+            "kodla-giris",
+            "Şifreniz aklınızda değil mi? E-postanıza bir giriş kodu isteyin ve girin. Kod "
+            "yalnızca bir kez ve birkaç dakika geçerlidir.",
+            ["giriş yap", "oturum açma", "giriş kodu", "kod"],
+            [
+                (
+                    "text",
+                    "<p>Şifrenizle ya da dilerseniz e-postanıza gönderdiğimiz tek "
+                    "kullanımlık bir kodla giriş yapabilirsiniz.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Giriş sayfasını açın", "<b>Bana giriş kodu gönder</b> seçeneğine basın."),
+                        (
+                            "E-posta adresinizi girin",
+                            "Hesabınızın adresine kısa bir kod göndeririz.",
+                        ),
+                        (
+                            "Kodu yazın",
+                            "Birkaç dakika içinde aynı sayfaya girin; oturumunuz açılır.",
+                        ),
+                    ],
+                ),
+                (
+                    "note",
+                    "Ekibimiz sizden asla giriş kodu istemez. İstemediğiniz bir kod "
+                    "gelirse dikkate almayın: e-postanıza erişimi olmayan kimse onu "
+                    "kullanamaz.",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Kod gelmedi.",
+                            "Spam klasörüne bakın, bir dakika bekleyin ve yeni bir kod isteyin.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "verify-email",
+        "account",
+        ["create-account", "confirmation-email"],
+        (
+            "Verify your email address",
+            "verify-your-email",
+            "Verifying your email links your orders and points to your account. Open the "
+            "link we send, or ask for a new one from your account.",
+            ["verify email", "verification", "confirm email"],
+            [
+                (
+                    "text",
+                    "<p>We ask you to verify your email because your orders and "
+                    "points follow it: an order is only shown in an account whose owner has "
+                    "proved the address is theirs. Until then you can sign in, but your "
+                    "orders and rewards stay hidden.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("Open our email", "Subject: <i>Please confirm your email address</i>."),
+                        ("Press the link", "You are signed in and your orders appear."),
+                        (
+                            "Link expired?",
+                            "Go to <b>Account → Email addresses</b> and press "
+                            "<b>Re-send verification</b>.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Can I add a second email?",
+                            "Yes, under Account → Email addresses. "
+                            "Orders placed with either verified address appear in your "
+                            "account.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "E-posta adresinizi doğrulayın",
+            "e-posta-dogrulama",
+            "E-postanızı doğruladığınızda siparişleriniz ve puanlarınız hesabınıza "
+            "bağlanır. Gönderdiğimiz bağlantıyı açın ya da hesabınızdan yenisini isteyin.",
+            ["e-posta doğrulama", "doğrulama", "e-posta onayı"],
+            [
+                (
+                    "text",
+                    "<p>E-postanızı doğrulamanızı istiyoruz, çünkü siparişleriniz "
+                    "ve puanlarınız bu adrese bağlıdır: bir sipariş yalnızca adresin "
+                    "kendisine ait olduğunu kanıtlamış kişinin hesabında görünür. O zamana "
+                    "kadar giriş yapabilirsiniz, ama siparişleriniz ve ödülleriniz "
+                    "görünmez.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        ("E-postamızı açın", "Konu: <i>Lütfen e-posta adresinizi onaylayın</i>."),
+                        ("Bağlantıya basın", "Oturumunuz açılır ve siparişleriniz görünür."),
+                        (
+                            "Bağlantının süresi mi doldu?",
+                            "<b>Hesabım → E-posta adresleri</b> "
+                            "bölümünden <b>Doğrulamayı yeniden gönder</b>'e basın.",
+                        ),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "İkinci bir e-posta ekleyebilir miyim?",
+                            "Evet, Hesabım → E-posta "
+                            "adresleri bölümünden. Doğrulanmış iki adresle verilen siparişler de "
+                            "hesabınızda görünür.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "reset-password",
+        "account",
+        ["sign-in-code", "verify-email"],
+        (
+            "Reset your password",
+            "reset-your-password",
+            "Forgot your password? Ask for a reset link on the sign-in page and choose a "
+            "new one. Or sign in with an emailed code instead.",
+            ["password", "forgot password", "reset", "can't sign in"],
+            [
+                (
+                    "steps",
+                    [
+                        ("Open Sign in", "Press <b>Forgot your password?</b>"),
+                        (
+                            "Enter your email",
+                            "We send a reset link if an account uses that "
+                            "address. For your privacy the page looks the same either way.",
+                        ),
+                        (
+                            "Choose a new password",
+                            "Open the link, type the new password twice and you are signed in.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>A good password is long rather than clever: three or four "
+                    "unrelated words work well. We never send your password by email, and "
+                    "our team cannot see it.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "The reset email did not arrive.",
+                            "Check spam, and that you used "
+                            "the address of your account; maybe you ordered with another one.",
+                        ),
+                        (
+                            "The link says it is invalid.",
+                            "Links work once. Ask for a new one and use the latest email.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Şifre sıfırlama",
+            "sifre-sifirlama",
+            "Şifrenizi mi unuttunuz? Giriş sayfasından sıfırlama bağlantısı isteyip yeni "
+            "bir şifre belirleyin ya da e-postayla gelen kodla giriş yapın.",
+            ["şifre", "şifremi unuttum", "sıfırlama", "giriş yapamıyorum"],
+            [
+                (
+                    "steps",
+                    [
+                        ("Giriş sayfasını açın", "<b>Şifremi unuttum</b>'a basın."),
+                        (
+                            "E-posta adresinizi girin",
+                            "Bu adresle bir hesap varsa sıfırlama "
+                            "bağlantısı göndeririz. Gizliliğiniz için sayfa her iki durumda da "
+                            "aynı görünür.",
+                        ),
+                        (
+                            "Yeni şifrenizi belirleyin",
+                            "Bağlantıyı açın, yeni şifreyi iki kez yazın; oturumunuz açılır.",
+                        ),
+                    ],
+                ),
+                (
+                    "text",
+                    "<p>İyi bir şifre karmaşık değil, uzun olandır: birbiriyle "
+                    "ilgisiz üç dört kelime iyi iş görür. Şifrenizi asla e-postayla "
+                    "göndermeyiz; ekibimiz de göremez.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Sıfırlama e-postası gelmedi.",
+                            "Spam klasörüne bakın ve hesabınızın "
+                            "adresini yazdığınızdan emin olun; belki başka bir adresle sipariş "
+                            "verdiniz.",
+                        ),
+                        (
+                            "Bağlantı geçersiz diyor.",
+                            "Bağlantılar bir kez çalışır. Yenisini "
+                            "isteyin ve en son gelen e-postayı kullanın.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "update-details",
+        "account",
+        ["privacy", "verify-email"],
+        (
+            "Change your details or delete your account",
+            "change-details-or-delete-account",
+            "Update your name, language and email addresses in your account. To close "
+            "your account and erase your data, write to us.",
+            ["profile", "change email", "delete account", "language"],
+            [
+                (
+                    "text",
+                    "<p>Under <b>Account</b> you can change your name and the "
+                    "language of our emails and pages (English or Turkish), add or remove "
+                    "email addresses and choose which one is primary. Delivery addresses "
+                    "are entered with each order, so there is nothing to update there.</p>"
+                    "<p>To close your account, write to us from the address of the account. "
+                    "We erase your personal data within 30 days, except what the law "
+                    "requires us to keep, such as invoices.</p>",
+                ),
+                (
+                    "warning",
+                    "Closing your account cancels your points and unused reward "
+                    "codes. Spend them first.",
+                ),
+            ],
+        ),
+        (
+            "Bilgilerimi değiştirme veya hesabımı silme",
+            "bilgileri-degistirme-veya-hesap-silme",
+            "Adınızı, dil tercihinizi ve e-posta adreslerinizi hesabınızdan "
+            "güncelleyebilirsiniz. Hesabınızı kapatıp verilerinizi sildirmek için bize "
+            "yazın.",
+            ["profil", "e-posta değiştirme", "hesap silme", "dil"],
+            [
+                (
+                    "text",
+                    "<p><b>Hesabım</b> bölümünden adınızı, e-postalarımızın ve "
+                    "sayfalarımızın dilini (Türkçe veya İngilizce) değiştirebilir, e-posta "
+                    "adresi ekleyip çıkarabilir ve birincil adresinizi seçebilirsiniz. "
+                    "Teslimat adresi her siparişte girildiğinden orada güncellenecek bir şey "
+                    "yoktur.</p><p>Hesabınızı kapatmak için hesabınızın adresinden bize "
+                    "yazın. Kişisel verilerinizi, faturalar gibi yasal olarak saklamamız "
+                    "gerekenler dışında, 30 gün içinde sileriz.</p>",
+                ),
+                (
+                    "warning",
+                    "Hesabınızı kapatmak puanlarınızı ve kullanılmamış ödül "
+                    "kodlarınızı da iptal eder. Önce onları harcayın.",
+                ),
+            ],
+        ),
+    ),
+]
+
+CARE = [
+    _article(
+        "wash-linen",
+        "care",
+        ["linen-character", "towel-care"],
+        (
+            "How to wash and dry linen",
+            "wash-and-dry-linen",
+            "Wash linen at 40 °C on a gentle cycle with a mild detergent, skip the "
+            "softener and dry it on a line or on low heat. It gets softer with every wash.",
+            ["linen care", "washing", "bedding", "ironing"],
+            [
+                (
+                    "text",
+                    "<p>Our linen is stonewashed before it leaves the workshop, so it "
+                    "is soft from the first night and will not shrink much more. Treat it "
+                    "simply and it will last for years.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Wash at 40 °C",
+                            "On a gentle cycle, with similar colours and a "
+                            "mild liquid detergent. Do not overload the drum.",
+                        ),
+                        (
+                            "Skip softener and bleach",
+                            "Softener coats the fibres and makes "
+                            "linen less absorbent; bleach weakens it.",
+                        ),
+                        (
+                            "Dry gently",
+                            "On a line in the shade, or tumble dry on low and "
+                            "take it out while slightly damp.",
+                        ),
+                        (
+                            "Iron if you like",
+                            "Iron while damp on a medium setting, or enjoy the natural creases.",
+                        ),
+                    ],
+                ),
+                ("note", "Wash white linen at up to 60 °C to keep it bright."),
+            ],
+        ),
+        (
+            "Keten nasıl yıkanır ve kurutulur?",
+            "keten-yikama-ve-kurutma",
+            "Keteni 40 °C'de hassas programda, yumuşak bir deterjanla yıkayın; yumuşatıcı "
+            "kullanmayın, ipte ya da düşük ısıda kurutun. Her yıkamada daha da yumuşar.",
+            ["keten bakımı", "yıkama", "nevresim", "ütü"],
+            [
+                (
+                    "text",
+                    "<p>Ketenlerimiz atölyeden çıkmadan önce taşla yıkanır; bu "
+                    "yüzden ilk geceden yumuşaktır ve pek çekmez. Basit bir bakımla yıllarca "
+                    "dayanır.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "40 °C'de yıkayın",
+                            "Hassas programda, benzer renklerle ve yumuşak "
+                            "bir sıvı deterjanla. Makineyi aşırı doldurmayın.",
+                        ),
+                        (
+                            "Yumuşatıcı ve çamaşır suyu kullanmayın",
+                            "Yumuşatıcı lifleri "
+                            "kaplar ve keteni daha az emici yapar; çamaşır suyu ise lifleri "
+                            "zayıflatır.",
+                        ),
+                        (
+                            "Nazikçe kurutun",
+                            "Gölgede ipte ya da kurutma makinesinde düşük "
+                            "ısıda kurutun, hafif nemliyken çıkarın.",
+                        ),
+                        (
+                            "Dilerseniz ütüleyin",
+                            "Nemliyken orta ısıda ütüleyin ya da doğal "
+                            "kırışıklıkların tadını çıkarın.",
+                        ),
+                    ],
+                ),
+                ("note", "Beyaz keteni parlak kalması için 60 °C'ye kadar yıkayabilirsiniz."),
+            ],
+        ),
+    ),
+    _article(
+        "wool-throw-care",
+        "care",
+        ["wash-linen", "product-origin"],
+        (
+            "Caring for wool throws",
+            "wool-throw-care",
+            "Air your wool throw often, spot clean marks, and wash it rarely: by hand or "
+            "on a wool cycle at 30 °C, dried flat away from heat.",
+            ["wool", "throw", "blanket", "pilling"],
+            [
+                (
+                    "text",
+                    "<p>Wool cleans itself remarkably well. Most of the time an "
+                    "airing on a dry day is all a throw needs, and marks come out with a "
+                    "damp cloth and a little wool detergent.</p><p>When it does need a "
+                    "wash, use a wool or hand-wash cycle at 30 °C with a wool detergent, and "
+                    "a slow spin. Dry it flat on a towel, away from radiators and direct "
+                    "sun, and never tumble dry it: heat and tumbling felt wool.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "My throw is pilling.",
+                            "Small bobbles are normal in the first "
+                            "weeks as loose fibres work free. Remove them with a wool comb; they "
+                            "stop appearing.",
+                        ),
+                        (
+                            "How do I store it in summer?",
+                            "Clean, folded, in a cotton bag with a cedar block against moths.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Yün şal ve battaniye bakımı",
+            "yun-sal-bakimi",
+            "Yün şalınızı sık sık havalandırın, lekeleri yerinde temizleyin ve seyrek "
+            "yıkayın: elde ya da 30 °C yünlü programında yıkayıp sererek kurutun.",
+            ["yün", "şal", "battaniye", "tüylenme"],
+            [
+                (
+                    "text",
+                    "<p>Yün kendini şaşırtıcı derecede iyi temizler. Çoğu zaman kuru "
+                    "bir günde havalandırmak yeterlidir; lekeler nemli bir bez ve biraz yünlü "
+                    "deterjanıyla çıkar.</p><p>Yıkamanız gerektiğinde 30 °C'de yünlü ya da "
+                    "elde yıkama programını, yünlü deterjanını ve düşük sıkmayı kullanın. "
+                    "Kalorifer ve doğrudan güneşten uzakta, bir havlunun üzerine sererek "
+                    "kurutun; asla kurutma makinesine atmayın: ısı ve çalkalanma yünü "
+                    "keçeleştirir.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Şalım tüylendi.",
+                            "İlk haftalarda gevşek lifler ayrıldıkça küçük "
+                            "topaklar oluşması normaldir. Bir yün tarağıyla alın; zamanla "
+                            "oluşmaz.",
+                        ),
+                        (
+                            "Yazın nasıl saklamalıyım?",
+                            "Temiz ve katlanmış halde, pamuklu bir "
+                            "torbada, güvelere karşı bir parça sedir ağacıyla.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "towel-care",
+        "care",
+        ["wash-linen", "linen-character"],
+        (
+            "Linen towels: the first wash and after",
+            "linen-towel-care",
+            "Wash new linen towels before first use; they become more absorbent with each "
+            "wash. Skip softener, and dry them quickly.",
+            ["towels", "absorbent", "first wash"],
+            [
+                (
+                    "text",
+                    "<p>Linen towels feel different from cotton terry: thinner, "
+                    "lighter, and they dry much faster, which keeps them fresh. They reach "
+                    "their best after a few washes, as the fibres open up and soften.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Wash before use",
+                            "At 40 °C, on their own the first time, as some colour may run.",
+                        ),
+                        ("No softener", "It makes towels repel water instead of absorbing it."),
+                        ("Dry quickly", "Hang them spread out, or tumble dry on low."),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Why doesn't my towel absorb well?",
+                            "New linen has natural waxes "
+                            "that wash out in the first two or three washes.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Keten havlular: ilk yıkama ve sonrası",
+            "keten-havlu-bakimi",
+            "Yeni keten havlularınızı kullanmadan önce yıkayın; her yıkamada daha çok su "
+            "emerler. Yumuşatıcı kullanmayın ve çabuk kurutun.",
+            ["havlu", "emicilik", "ilk yıkama"],
+            [
+                (
+                    "text",
+                    "<p>Keten havlular pamuklu havlulardan farklıdır: daha ince ve "
+                    "hafiftir, çok daha çabuk kurur ve bu sayede hep taze kalır. Birkaç "
+                    "yıkamadan sonra lifler açılıp yumuşadıkça en iyi hallerine "
+                    "ulaşırlar.</p>",
+                ),
+                (
+                    "steps",
+                    [
+                        (
+                            "Kullanmadan önce yıkayın",
+                            "İlk seferde biraz boya verebileceği için tek başına, 40 °C'de.",
+                        ),
+                        (
+                            "Yumuşatıcı kullanmayın",
+                            "Yumuşatıcı havlunun suyu emmek yerine itmesine yol açar.",
+                        ),
+                        ("Çabuk kurutun", "Açarak asın ya da düşük ısıda kurutun."),
+                    ],
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Havlum neden suyu iyi emmiyor?",
+                            "Yeni ketende doğal mumlar bulunur; ilk iki üç yıkamada bunlar çıkar.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "sheet-sizes",
+        "care",
+        ["exchange", "wash-linen"],
+        (
+            "Sheet and duvet cover sizes",
+            "sheet-sizes",
+            "Our sheet sets come in Single, Double, King and Super King. Measure your "
+            "mattress, including its depth, to choose the right fitted sheet.",
+            ["size guide", "sizes", "duvet cover", "fitted sheet", "mattress"],
+            [
+                (
+                    "text",
+                    "<p>Our sheet sets are sized for UK and European beds:</p><ul>"
+                    "<li><b>Single:</b> fitted sheet 90 × 190 cm, duvet cover 135 × 200 "
+                    "cm</li><li><b>Double:</b> 140 × 190 cm, duvet cover 200 × 200 cm</li>"
+                    "<li><b>King:</b> 160 × 200 cm, duvet cover 220 × 220 cm</li><li><b>"
+                    "Super King:</b> 180 × 200 cm, duvet cover 260 × 220 cm</li></ul><p>"
+                    "Fitted sheets have 35 cm deep pockets and fit mattresses up to 32 cm "
+                    "deep, toppers included.</p>",
+                ),
+                (
+                    "note",
+                    "Chose the wrong size? Unwashed bedding can be exchanged within "
+                    "30 days of delivery, and the new size is sent free.",
+                ),
+            ],
+        ),
+        (
+            "Çarşaf ve nevresim ölçüleri",
+            "carsaf-ve-nevresim-olculeri",
+            "Nevresim takımlarımız Tek, Çift, King ve Super King ölçülerindedir. Doğru "
+            "lastikli çarşaf için yatağınızı yüksekliği dahil ölçün.",
+            ["ölçü tablosu", "ölçüler", "nevresim", "lastikli çarşaf", "yatak"],
+            [
+                (
+                    "text",
+                    "<p>Nevresim takımlarımız Avrupa standart yataklarına göre "
+                    "ölçülendirilir:</p><ul><li><b>Tek kişilik:</b> lastikli çarşaf 90 × 190 "
+                    "cm, nevresim 135 × 200 cm</li><li><b>Çift kişilik:</b> 140 × 190 cm, "
+                    "nevresim 200 × 200 cm</li><li><b>King:</b> 160 × 200 cm, nevresim 220 × "
+                    "220 cm</li><li><b>Super King:</b> 180 × 200 cm, nevresim 260 × 220 cm"
+                    "</li></ul><p>Lastikli çarşafların köşe derinliği 35 cm'dir; yatak "
+                    "pedi dahil 32 cm yüksekliğe kadar yataklara uyar.</p>",
+                ),
+                (
+                    "note",
+                    "Yanlış ölçü mü seçtiniz? Yıkanmamış nevresimleri teslimattan "
+                    "itibaren 30 gün içinde değiştirebilirsiniz; yeni ölçü ücretsiz "
+                    "gönderilir.",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "linen-character",
+        "care",
+        ["wash-linen", "damaged-item"],
+        (
+            "Creases, slubs and colour: the nature of linen",
+            "nature-of-linen",
+            "Creases, small slubs in the weave and slight colour differences between "
+            "batches are part of real linen, not faults.",
+            ["linen", "creases", "shrinkage", "colour difference"],
+            [
+                (
+                    "text",
+                    "<p>Linen is woven from flax, a plant fibre with a character "
+                    "of its own. A few things surprise people the first time:</p><ul>"
+                    "<li><b>Creases</b> appear as soon as you use it. They relax in the "
+                    "bed and are part of the relaxed look.</li><li><b>Slubs</b>, small "
+                    "thicker threads in the weave, are natural and do not weaken the "
+                    "fabric.</li><li><b>Colours</b> vary slightly between batches, since "
+                    "we dye in small lots. If you are matching a set, order the pieces "
+                    "together.</li><li><b>Shrinkage</b> is at most 3% after the first "
+                    "wash, because we stonewash before sewing.</li></ul>",
+                ),
+                (
+                    "note",
+                    "A hole, a pulled seam or colour that runs onto other washing "
+                    "is a fault: we replace it.",
+                ),
+            ],
+        ),
+        (
+            "Kırışıklık, düğümcük ve renk: ketenin doğası",
+            "ketenin-dogasi",
+            "Kırışıklıklar, dokumadaki küçük düğümcükler ve partiler arasındaki hafif renk "
+            "farkları gerçek ketenin doğasıdır, kusur değildir.",
+            ["keten", "kırışıklık", "çekme", "renk farkı"],
+            [
+                (
+                    "text",
+                    "<p>Keten, kendine has bir karakteri olan bitkisel bir lif olan "
+                    "ketenden dokunur. İlk kez kullananları şaşırtan birkaç şey var:</p><ul>"
+                    "<li><b>Kırışıklıklar</b> kullanır kullanmaz oluşur. Yatakta yumuşar ve "
+                    "rahat görünümün bir parçasıdır.</li><li><b>Düğümcükler</b>, yani "
+                    "dokumadaki küçük kalın iplikler doğaldır ve kumaşı zayıflatmaz.</li>"
+                    "<li><b>Renkler</b> küçük partiler halinde boyadığımız için partiden "
+                    "partiye biraz değişir. Takım oluşturacaksanız parçaları birlikte "
+                    "sipariş edin.</li><li><b>Çekme</b>, dikimden önce taşla yıkadığımız "
+                    "için ilk yıkamadan sonra en fazla %3'tür.</li></ul>",
+                ),
+                (
+                    "note",
+                    "Delik, sökülen dikiş ya da diğer çamaşırlara boya vermesi "
+                    "kusurdur: ürünü değiştiririz.",
+                ),
+            ],
+        ),
+    ),
+]
+
+CONTACT = [
+    _article(
+        "contact-us",
+        "contact",
+        ["track-order", "start-return"],
+        (
+            "Contact our customer service",
+            "contact-customer-service",
+            "Write to us through the contact form and we answer within one working day, "
+            "in English or Turkish. Have your order number to hand.",
+            ["contact", "customer service", "support", "email"],
+            [
+                (
+                    "text",
+                    "<p>Our small team in Istanbul answers every message itself, "
+                    "Monday to Friday from 09:00 to 18:00 Turkish time, usually within a "
+                    "few hours and always within one working day. We write in English and "
+                    "Turkish.</p><p>The fastest way to reach us is the contact form: it "
+                    "suggests answers while you type, and if your question is about an "
+                    "order, it lets you pick the order so that we have everything we need. "
+                    "You can also email support@harborandloom.example.</p>",
+                ),
+                (
+                    "note",
+                    "Many questions are answered straight away elsewhere: "
+                    "<b>Track an order</b> for deliveries, your order's page for returns, "
+                    "and <b>Rewards</b> for your points.",
+                ),
+            ],
+        ),
+        (
+            "Müşteri hizmetlerine ulaşın",
+            "musteri-hizmetleri",
+            "İletişim formundan bize yazın; Türkçe ya da İngilizce, en geç bir iş günü "
+            "içinde yanıt veririz. Sipariş numaranızı yanınızda bulundurun.",
+            ["iletişim", "müşteri hizmetleri", "destek", "e-posta"],
+            [
+                (
+                    "text",
+                    "<p>İstanbul'daki küçük ekibimiz her mesajı kendisi yanıtlar; "
+                    "hafta içi 09.00–18.00 arasında, genellikle birkaç saat içinde ve en geç "
+                    "bir iş gününde. Türkçe ve İngilizce yazışıyoruz.</p><p>Bize ulaşmanın "
+                    "en hızlı yolu iletişim formudur: siz yazarken yanıt önerir ve "
+                    "sorunuz bir siparişle ilgiliyse siparişi seçmenizi sağlar, böylece "
+                    "ihtiyacımız olan her şey elimizde olur. support@harborandloom.example "
+                    "adresine de e-posta gönderebilirsiniz.</p>",
+                ),
+                (
+                    "note",
+                    "Pek çok sorunun yanıtı hemen başka yerde: teslimatlar için "
+                    "<b>Sipariş takibi</b>, iadeler için siparişinizin sayfası, puanlarınız "
+                    "için <b>Ödüller</b>.",
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "privacy",
+        "contact",
+        ["update-details", "contact-us"],
+        (
+            "Your privacy and personal data",
+            "privacy-and-personal-data",
+            "We keep only what we need to deliver your orders and run your rewards, never "
+            "sell it, and you can ask for a copy or for it to be erased at any time.",
+            ["privacy", "GDPR", "personal data", "cookies"],
+            [
+                (
+                    "text",
+                    "<p>We use your name, email, address and order history to "
+                    "deliver your orders, handle returns and keep your points. Payment "
+                    "details stay with Stripe. We never sell your data, and we share it "
+                    "only with the carriers that deliver your parcels.</p><p>Under the "
+                    "GDPR, the UK GDPR and Turkey's KVKK you may ask for a copy of your "
+                    "data, its correction or its erasure; write to us from your account's "
+                    "email and we reply within 30 days.</p><p>Our help center counts how "
+                    "often an article is read and whether it helped, without knowing who "
+                    "you are.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "How do I stop marketing emails?",
+                            "Use the unsubscribe link in any "
+                            "of them. Order and shipping emails still come.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Gizlilik ve kişisel verileriniz",
+            "gizlilik-ve-kisisel-veriler",
+            "Yalnızca siparişlerinizi teslim etmek ve puanlarınızı yönetmek için gerekeni "
+            "saklarız, asla satmayız; dilediğiniz zaman kopyasını ya da silinmesini "
+            "isteyebilirsiniz.",
+            ["gizlilik", "KVKK", "kişisel veriler", "çerezler"],
+            [
+                (
+                    "text",
+                    "<p>Adınızı, e-postanızı, adresinizi ve sipariş geçmişinizi "
+                    "siparişlerinizi teslim etmek, iadeleri yürütmek ve puanlarınızı tutmak "
+                    "için kullanırız. Ödeme bilgileriniz Stripe'ta kalır. Verilerinizi asla "
+                    "satmayız; yalnızca paketlerinizi taşıyan kargo firmalarıyla "
+                    "paylaşırız.</p><p>KVKK ve GDPR kapsamında verilerinizin bir kopyasını, "
+                    "düzeltilmesini ya da silinmesini isteyebilirsiniz; hesabınızın "
+                    "e-posta adresinden bize yazın, 30 gün içinde yanıt veririz.</p><p>"
+                    "Yardım merkezimiz bir yazının kaç kez okunduğunu ve işe yarayıp "
+                    "yaramadığını sizin kim olduğunuzu bilmeden sayar.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Pazarlama e-postalarını nasıl durdururum?",
+                            "Herhangi birindeki "
+                            "abonelikten çık bağlantısını kullanın. Sipariş ve kargo e-postaları "
+                            "gelmeye devam eder.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+    _article(
+        "product-origin",
+        "contact",
+        ["linen-character", "wool-throw-care"],
+        (
+            "Where and how our products are made",
+            "where-our-products-are-made",
+            "Everything is woven, cut and sewn in small batches in our Istanbul workshop, "
+            "from European flax and Anatolian wool.",
+            ["made in Istanbul", "materials", "sustainability", "flax"],
+            [
+                (
+                    "text",
+                    "<p>Harbor & Loom began in 2019 with one loom and a "
+                    "harbour-side shop. Today our workshop in Şişli, Istanbul weaves, cuts "
+                    "and sews every towel, sheet and throw we sell, in small batches.</p>"
+                    "<p>Our linen is spun from flax grown in France and Belgium, which needs "
+                    "no irrigation; our throws are woven from Anatolian wool. Fabrics are "
+                    "certified to OEKO-TEX Standard 100, and we ship in recycled cardboard "
+                    "with paper tape, no plastic.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Can I visit the workshop?",
+                            "We open it on the first Saturday of "
+                            "every month; write to us to book a place.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Ürünlerimiz nerede ve nasıl üretiliyor?",
+            "urunlerimiz-nerede-uretiliyor",
+            "Her şey İstanbul'daki atölyemizde, Avrupa keteni ve Anadolu yününden, küçük "
+            "partiler halinde dokunur, kesilir ve dikilir.",
+            ["İstanbul üretimi", "malzemeler", "sürdürülebilirlik", "keten lifi"],
+            [
+                (
+                    "text",
+                    "<p>Harbor & Loom 2019'da tek bir tezgâh ve liman kenarında bir "
+                    "dükkânla başladı. Bugün Şişli'deki atölyemiz sattığımız her havluyu, "
+                    "çarşafı ve şalı küçük partiler halinde dokuyor, kesiyor ve "
+                    "dikiyor.</p><p>Ketenimiz, sulama gerektirmeden Fransa ve Belçika'da "
+                    "yetişen keten bitkisinden eğrilir; şallarımız Anadolu yününden dokunur. "
+                    "Kumaşlarımız OEKO-TEX Standard 100 sertifikalıdır; gönderilerimizi "
+                    "plastik kullanmadan, geri dönüştürülmüş karton ve kâğıt bantla "
+                    "paketleriz.</p>",
+                ),
+                (
+                    "faq",
+                    [
+                        (
+                            "Atölyeyi ziyaret edebilir miyim?",
+                            "Her ayın ilk cumartesi "
+                            "atölyemizi ziyarete açıyoruz; yer ayırtmak için bize yazın.",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ),
+]
+
+ARTICLES = [*ORDERS, *SHIPPING, *RETURNS, *PAYMENTS, *REWARDS, *ACCOUNT, *CARE, *CONTACT]
