@@ -12,7 +12,7 @@ def _counts():
     return {
         model._meta.label: model.objects.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"portal", "wagtailcore", "account", "auth"}
+        if model._meta.app_label in {"portal", "wagtailcore", "account", "auth", "knowledgebase"}
         and not model._meta.proxy
         and model._meta.label != "wagtailcore.ModelLogEntry"
     }
@@ -26,6 +26,7 @@ def test_seed_demo_builds_a_store_and_running_it_again_changes_nothing():
     assert first["portal.User"] >= 60
     assert EmailAddress.objects.filter(verified=True).count() == first["portal.User"]
     assert first["portal.StandardPage"] == 4  # two pages, each in English and Turkish
+    assert first["knowledgebase.ArticlePage"] >= 80  # the help center, in both languages
 
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
