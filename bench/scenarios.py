@@ -125,3 +125,12 @@ SCENARIOS += [
         p95_goal_ms=50,
     ),
 ]
+
+
+# --- The help article page (knowledgebase/): one article among 10,000 published ----------
+# The goal: within 2x of the baseline's req/s.
+from bench import helppages  # noqa: E402
+
+SCENARIOS += [
+    Scenario("help-article", helppages.article_path, seed=helppages.seed_articles, goal=0.5),
+]
