@@ -142,7 +142,8 @@ def _sync_page_permissions(apps) -> None:
 
 
 def sync_after_migrate(sender, **kwargs) -> None:
-    # post_migrate fires once per installed app, in order, each creating its own
-    # permissions; on the last app's turn every permission exists.
-    if sender is list(global_apps.get_app_configs())[-1]:
+    # post_migrate fires once per installed app that has models, in order, each creating
+    # its own permissions; on the last such app's turn every permission exists.
+    with_models = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    if sender is with_models[-1]:
         sync()
