@@ -27,8 +27,32 @@ from wagtail.search import index
 
 from .blocks import ArticleBodyBlock
 
+# How long a guest's copy of a help center page is kept whole (``portal.pagecache``, which
+# drops every copy as soon as any page is published, moved or deleted).
+GUEST_CACHE_SECONDS = 300
 
-class HelpCenterPage(RoutablePageMixin, Page):
+
+class KeptForGuests:
+    """Ask the portal's page cache to keep this page for guests.
+
+    Only a guest's plain GET (no query string: search, pagination) is kept, never a
+    preview; the page cache itself also refuses signed-in visitors and responses that set a
+    cookie, so nothing per-visitor is ever served to another.
+    """
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        if (
+            request.method == "GET"
+            and not request.GET
+            and not getattr(request, "is_preview", False)
+            and not request.user.is_authenticated
+        ):
+            response.portico_cache = GUEST_CACHE_SECONDS
+        return response
+
+
+class HelpCenterPage(KeptForGuests, RoutablePageMixin, Page):
     """The help center's front page: search, categories, popular articles. One per language.
 
     Its routes (``search/``) live in ``views``; the page only says where they are.
@@ -62,7 +86,7 @@ class HelpCenterPage(RoutablePageMixin, Page):
         return search_page(request, self)
 
 
-class HelpCategoryPage(Page):
+class HelpCategoryPage(KeptForGuests, Page):
     """A shelf of articles (Shipping, Returns, …). Editors order them in the page tree."""
 
     class Icon(models.TextChoices):
@@ -117,7 +141,7 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(KeptForGuests, Page):
     """One answer: a title, a summary that search results and meta tags show, and a body."""
 
     summary = models.CharField(

@@ -8,10 +8,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import groups, menus
+        from . import groups, menus, pagecache
         from .celery import ensure_broker_folders
 
         menus.connect()
+        pagecache.connect()
 
         ensure_broker_folders()
         # After every migrate, staff groups get the permissions of every installed app,

@@ -31,9 +31,8 @@ def test_a_helpful_vote_without_a_reload(phone, live_server, axe):
     # The script hides the comment box until a No.
     comment = phone.get_by_label("What was missing? (optional)")
     assert not comment.is_visible()
-    phone.wait_for_function(
-        "document.querySelector('[data-feedback-form] input[name=csrfmiddlewaretoken]') !== null"
-    )
+    # The script has run: it hides the comment box until a No.
+    phone.wait_for_function("document.querySelector('[data-feedback-comment]').hidden === true")
     axe(phone, "help-article-feedback")
 
     widget.get_by_role("button", name="Yes", exact=True).click()
