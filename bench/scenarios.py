@@ -132,5 +132,13 @@ SCENARIOS += [
 from bench import helppages  # noqa: E402
 
 SCENARIOS += [
+    # Guests (no cookies) get the copy portal.pagecache keeps: the number the goal is about.
     Scenario("help-article", helppages.article_path, seed=helppages.seed_articles, goal=0.5),
+    # The same page rendered every time: a query string is never kept (what a guest's first
+    # visit after a publication, or a signed-in customer, costs).
+    Scenario(
+        "help-article-render",
+        lambda data: helppages.article_path(data) + "?utm_source=bench",
+        seed=helppages.seed_articles,
+    ),
 ]
