@@ -300,28 +300,45 @@ def _analyse(words: list[str], language: str) -> list[_Word]:
     known: set[str] = set()
     candidates: dict[str, list[tuple[str, str, float]]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        # The stem's own stem too: Snowball's Turkish takes one layer of suffixes at a time
+        # ("faturamı" → "fatura", but the articles' "fatura" is indexed as "fatur").  # noqa: RUF003
         cursor.execute(
-            "SELECT w, ts_lexize(%s::regdictionary, w) FROM unnest(%s::text[]) AS w",
-            [dictionary, flat],
+            "SELECT w, s, ts_lexize(%s::regdictionary, s[1]) FROM "
+            "(SELECT w, ts_lexize(%s::regdictionary, w) AS s FROM unnest(%s::text[]) AS w) t",
+            [dictionary, dictionary, flat],
         )
-        stems = {w: list(s or []) for w, s in cursor.fetchall()}
+        stems = {w: list(dict.fromkeys((s or []) + (s2 or []))) for w, s, s2 in cursor.fetchall()}
         # Corrections are looked up for words of 4+ letters the help center never uses.
         try:
             with transaction.atomic():
+                # varchar[]: compared as text, PostgreSQL would take the trigram index
+                # for an equality and spend milliseconds where the primary key takes µs.
                 cursor.execute(
                     f"SELECT word FROM {LEXICON_TABLE} "  # noqa: S608
-                    "WHERE language = %s AND word = ANY(%s::text[])",
+                    "WHERE language = %s AND word = ANY(%s::varchar[])",
                     [language, flat],
                 )
                 known = {row[0] for row in cursor.fetchall()}
+                # A word the articles use in another form ("exchanging" where they say
+                # "exchange") is no typo: its stem is theirs, and "correcting" it to a
+                # near word ("changing") would only bring in what the customer did not ask.
+                stemmed = {s: w for w in flat if w not in known for s in stems.get(w, [])}
+                if stemmed:
+                    cursor.execute(
+                        f"SELECT DISTINCT stem FROM {LEXICON_TABLE} "  # noqa: S608
+                        "WHERE language = %s AND stem = ANY(%s::varchar[])",
+                        [language, list(stemmed)],
+                    )
+                    known |= {stemmed[row[0]] for row in cursor.fetchall()}
                 unknown = [w for w in flat if w not in known and len(w) >= 4]
                 if unknown:
-                    cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+                    # The 20 nearest words by trigram distance, walked from the GiST index
+                    # (k-nearest-neighbour order) rather than scored over the whole lexicon.
                     cursor.execute(
                         "SELECT q.w, c.word, c.stem, c.sim FROM unnest(%s::text[]) AS q(w) "  # noqa: S608
                         "CROSS JOIN LATERAL (SELECT word, stem, similarity(word, q.w) AS sim "
                         f"FROM {LEXICON_TABLE} WHERE language = %s AND stem IS NOT NULL "
-                        "AND word %% q.w ORDER BY sim DESC LIMIT 20) AS c",
+                        "ORDER BY word <-> q.w LIMIT 20) AS c WHERE c.sim >= 0.2",
                         [unknown, language],
                     )
                     for w, word, stem, sim in cursor.fetchall():
@@ -380,9 +397,41 @@ def _groups(analysed: list[_Word], language: str) -> tuple[list[list[str]], set[
     return groups, terms
 
 
+# "At least k of the words" is written out as an OR of every k-word AND; a level whose
+# written-out query would be longer than this is skipped for the next, shorter one.
+MAX_COMBINATIONS = 40
+
+
+def _levels(groups: list[list[str]]) -> list[str]:
+    """Raw tsqueries from "every word" down to "any word".
+
+    A paraphrase rarely shares every word with the article that answers it, but it shares
+    most of them, while an unrelated article shares one common word at best: requiring as
+    many words as some article has keeps both the ranking sharp and the set to rank small.
+    Each level is answered by the GIN indexes alone, so an empty level costs well under a
+    millisecond.
+    """
+    from itertools import combinations
+
+    alternatives = ["(" + " | ".join(g) + ")" for g in groups]
+    levels = []
+    for k in range(len(alternatives), 0, -1):
+        combos = list(combinations(alternatives, k))
+        if k == 1:
+            levels.append(" | ".join(alternatives))
+        elif len(combos) <= MAX_COMBINATIONS:
+            levels.append(" | ".join("(" + " & ".join(c) + ")" for c in combos))
+    return levels
+
+
+# A level that finds fewer articles than this does not end the search: they come first,
+# and the next, looser level adds the rest.
+MIN_RESULTS = 3
+
+
 def _postgres(base, words, language, offset, limit, *, count: bool):
     from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import F, Q
+    from django.db.models import Count, F, Q, Window
     from modelsearch.backends.database.postgres.weights import WEIGHTS_VALUES
 
     analysed = _analyse(words, language)
@@ -391,8 +440,11 @@ def _postgres(base, words, language, offset, limit, *, count: bool):
     if not groups:
         return [], 0, terms, corrections
     weights = list(WEIGHTS_VALUES) or [0.1, 0.2, 0.4, 1.0]
-    for operator in (" & ", " | "):
-        raw = operator.join("(" + " | ".join(g) + ")" for g in groups)
+    levels = _levels(groups)
+    # Articles of stricter levels, best first; each level is one query (its page of
+    # results with the level's total alongside).
+    found: list = []
+    for number, raw in enumerate(levels):
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         matches = base.filter(
             Q(index_entries__title=tsquery) | Q(index_entries__body=tsquery)
@@ -402,18 +454,17 @@ def _postgres(base, words, language, offset, limit, *, count: bool):
             * 2
             + SearchRank(F("index_entries__body"), tsquery, weights=weights),
             _text=F("index_entries__body_text"),
+            _total=Window(Count("pk")),
         )
-        total = 0
-        if count:
-            total = matches.count()
-            if total == 0:
-                continue
-        pages = list(
-            matches.defer_streamfields().order_by("-_rank", "-pk")[offset : offset + limit]
-        )
-        if not count and not pages and operator == " & ":
-            continue
-        return pages, total if count else len(pages), terms, corrections
+        if found:
+            matches = matches.exclude(pk__in=[page.pk for page in found])
+        want = max(1, offset + limit - len(found))
+        pages = list(matches.defer_streamfields().order_by("-_rank", "-pk")[:want])
+        total = len(found) + (pages[0]._total if pages else 0)
+        found += pages
+        if total >= MIN_RESULTS or number == len(levels) - 1:
+            page = found[offset : offset + limit]
+            return page, total if count else len(found), terms, corrections
     return [], 0, terms, corrections
 
 

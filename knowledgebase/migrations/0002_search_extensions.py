@@ -18,8 +18,10 @@ CREATE TABLE IF NOT EXISTS knowledgebase_searchword (
     stem varchar(40),
     PRIMARY KEY (language, word)
 );
+CREATE INDEX IF NOT EXISTS knowledgebase_searchword_stem
+    ON knowledgebase_searchword (language, stem);
 CREATE INDEX IF NOT EXISTS knowledgebase_searchword_trgm
-    ON knowledgebase_searchword USING gin (word gin_trgm_ops);
+    ON knowledgebase_searchword USING gist (word gist_trgm_ops);
 """
 
 

@@ -174,3 +174,38 @@ def test_a_corrected_word_is_reported_and_highlighted(tree):
     found = search.search_articles(query="retrun polcy", language="en")
     assert found.corrections == {"retrun": "return", "polcy": "policy"}
     assert "<mark>Return</mark>" in found.hits[0].title
+
+
+@pytest.mark.services
+@postgres
+def test_articles_sharing_most_words_follow_the_one_sharing_all(tree):
+    """A question in the customer's words rarely matches one article word for word: the
+    article that shares every word comes first, those that share most of them follow."""
+    shipping = tree["parcel"].get_parent()
+    article(
+        shipping,
+        "Sign in with an emailed code",
+        summary="No password to hand? Ask for a sign-in code by email.",
+        text="<p>The code works once.</p>",
+    )
+    article(
+        shipping,
+        "Discount codes",
+        summary="Get a discount code for your next order.",
+        text="<p>Sign up for the newsletter to get a code.</p>",
+    )
+    found = titles("how do I get a code to sign in", "en")
+    assert found[:2] == ["Discount codes", "Sign in with an emailed code"]
+
+
+@pytest.mark.services
+@postgres
+def test_a_word_the_articles_use_in_another_form_is_not_corrected(tree):
+    shipping = tree["parcel"].get_parent()
+    article(shipping, "Exchange for another size", summary="Swap a size.", text="<p>Sizes.</p>")
+    article(shipping, "Changing your address", summary="Move a delivery.", text="<p>Moving.</p>")
+    found = search.search_articles(query="exchanging a size", language="en")
+    assert "exchanging" not in found.corrections
+    hits = [hit.page.title for hit in found.hits]
+    assert hits[0] == "Exchange for another size"
+    assert "Changing your address" not in hits
