@@ -21,6 +21,7 @@ STAFF = [
     ("editor@portico.test", "Elif", "Editor", groups.EDITORS),
     ("marketer@portico.test", "Mark", "Marketer", groups.MARKETERS),
     ("agent@portico.test", "Ayşe", "Agent", groups.SUPPORT_AGENTS),
+    ("manager@portico.test", "Hande", "Manager", groups.HELP_CENTER_MANAGERS),
 ]
 FIRST_NAMES = [
     "Emma",
@@ -107,7 +108,8 @@ def seed_staff(stdout) -> None:
         user.groups.add(Group.objects.get(name=group_name))
     if created:
         stdout.write(
-            f"Created the admin {ADMIN_EMAIL} and staff users (editor@, marketer@, agent@)."
+            f"Created the admin {ADMIN_EMAIL} and staff users (editor@, marketer@, agent@, "
+            "manager@)."
         )
 
 
