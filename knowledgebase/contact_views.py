@@ -10,15 +10,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import selectors as order_selectors
-from orders.views import _failures as hits
-from orders.views import _record_failure as hit_record
+from orders.views import attempt_record as hit_record
+from orders.views import attempts as hits
 from orders.views import client_ip
 
 from . import contact as service
@@ -32,19 +32,11 @@ def _rate_key(request: HttpRequest) -> str:
     return f"kb:contact:ip:{client_ip(request)}"
 
 
-def _suggest_url() -> str:
-    try:
-        return reverse("knowledgebase:suggest")
-    except NoReverseMatch:
-        # The search part names its route "suggest" under /help-center/suggest/.
-        return reverse("knowledgebase:index") + "suggest/"
-
-
 def _render(request: HttpRequest, form: ContactForm, visit: str, status: int = 200, **extra):
     context = {
         "form": form,
         "visit": visit,
-        "suggest_url": _suggest_url(),
+        "suggest_url": reverse("knowledgebase:suggest"),
         "open_url": reverse("knowledgebase:contact_suggestion_opened"),
         "rate_window": RATE_WINDOW_MINUTES,
         **extra,

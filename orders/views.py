@@ -59,11 +59,14 @@ def _number_key(lookup_number: str) -> str:
     return f"orders:track:fail:number:{lookup_number}"
 
 
-def _failures(key: str) -> int:
+def attempts(key: str) -> int:
+    """How many attempts the window counter ``key`` holds (0 when none or expired)."""
     return cache.get(key, 0)
 
 
-def _record_failure(key: str) -> None:
+def attempt_record(key: str) -> None:
+    """Count one attempt under ``key``; the window (``TRACK_WINDOW_SECONDS``) starts at the
+    first one. Also used by the help center's contact form."""
     # The window starts at the first failure; add() does nothing if the key exists.
     cache.add(key, 0, TRACK_WINDOW_SECONDS)
     try:
@@ -86,20 +89,20 @@ def track(request: HttpRequest) -> HttpResponse:
 
     form = TrackOrderForm(request.POST)
     client_key = _client_key(request)
-    if _failures(client_key) >= TRACK_MAX_FAILURES_PER_CLIENT:
+    if attempts(client_key) >= TRACK_MAX_FAILURES_PER_CLIENT:
         return _too_many(request, form)
     if not form.is_valid():
         return render(request, "orders/track.html", {"form": form})
     number_key = _number_key(form.lookup_key)
-    if _failures(number_key) >= TRACK_MAX_FAILURES_PER_ORDER_NUMBER:
+    if attempts(number_key) >= TRACK_MAX_FAILURES_PER_ORDER_NUMBER:
         return _too_many(request, form)
 
     order = selectors.order_for_guest(
         number=form.cleaned_data["order_number"], email=form.cleaned_data["email"]
     )
     if order is None:
-        _record_failure(client_key)
-        _record_failure(number_key)
+        attempt_record(client_key)
+        attempt_record(number_key)
         # One answer for an unknown number and for a wrong email.
         return render(request, "orders/track.html", {"form": form, "not_found": True})
     # The grant (``orders.access``) is the one shipment emails link with too.
