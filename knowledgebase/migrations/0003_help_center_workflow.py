@@ -6,7 +6,6 @@ one created later (any language); Wagtail applies a page's workflow to its desce
 every category and article goes through it. Editors cannot publish (``portal.groups``).
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 WORKFLOW_NAME = "Help center review"
@@ -15,17 +14,7 @@ GROUP_NAME = "Help center managers"
 
 
 def create_workflow(apps, schema_editor):
-    # Model permissions are normally created after migrate; make them now so the new
-    # group is granted its table rows in this migration already.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    from portal import groups
-
-    groups.sync(apps)
-
+    # The group's permissions come from portal.groups, granted after every migrate.
     ContentType = apps.get_model("contenttypes", "ContentType")
     Group = apps.get_model("auth", "Group")
     Workflow = apps.get_model("wagtailcore", "Workflow")
