@@ -17,12 +17,11 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import contact
+from .admin_views import HelpReportView
 from .models import ContactRequest, SuggestionOpen
 
 VIEW_PERMISSION = "knowledgebase.view_contactrequest"
@@ -38,20 +37,11 @@ def can_retry(user) -> bool:
     return user.is_active and user.has_perm(RETRY_PERMISSION)
 
 
-class _Guarded:
-    def dispatch(self, request, *args, **kwargs):
-        if not can_view(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ContactListView(_Guarded, WagtailAdminTemplateMixin, TemplateView):
+class ContactListView(HelpReportView):
     template_name = "knowledgebase/admin/contact_list.html"
     page_title = gettext_lazy("Contact requests")
     header_icon = "mail"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    permission_required = VIEW_PERMISSION
 
     def get_context_data(self, **kwargs):
         status = self.request.GET.get("status", "")
@@ -70,9 +60,10 @@ class ContactListView(_Guarded, WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class ContactDetailView(_Guarded, WagtailAdminTemplateMixin, TemplateView):
+class ContactDetailView(HelpReportView):
     template_name = "knowledgebase/admin/contact_detail.html"
     header_icon = "mail"
+    permission_required = VIEW_PERMISSION
 
     def get_page_title(self):
         return _("Contact request %(reference)s") % {"reference": self.object.reference}

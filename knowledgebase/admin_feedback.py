@@ -10,17 +10,15 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.urls import path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import contact, feedback
+from .admin_views import HelpReportView
 
 VIEW_PERMISSION = "knowledgebase.view_articlevote"
 DEFAULT_DAYS = 30
@@ -63,18 +61,11 @@ def date_range(request) -> tuple[RangeForm, date, date, str]:
     return form, default_start, today, "helpful"
 
 
-class FeedbackReportView(WagtailAdminTemplateMixin, TemplateView):
+class FeedbackReportView(HelpReportView):
     template_name = "knowledgebase/admin/feedback_report.html"
     page_title = _("Article feedback")
     header_icon = "help"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_view(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    permission_required = VIEW_PERMISSION
 
     def get_context_data(self, **kwargs):
         form, start, end, order = date_range(self.request)

@@ -25,16 +25,14 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import search
+from .admin_views import HelpReportView
 from .models import SearchEvent
 
 VIEW_PERMISSION = "knowledgebase.view_searchevent"
@@ -74,18 +72,11 @@ class SearchRangeForm(forms.Form):
         return data
 
 
-class SearchReportView(WagtailAdminTemplateMixin, TemplateView):
+class SearchReportView(HelpReportView):
     template_name = "knowledgebase/admin/search_report.html"
     page_title = _("Search analytics")
     header_icon = "search"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_view(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    permission_required = VIEW_PERMISSION
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
