@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "portal",
     "orders",
     "loyalty",
+    "returns",
     "knowledgebase",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -260,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "loyalty.tasks.remind_expiring_points",
         "schedule": 60 * 60.0,
     },
+    # Refunds Stripe has not settled yet, and payouts a crash left half done.
+    "returns-reconcile": {"task": "returns.tasks.reconcile_payments", "schedule": 10 * 60.0},
     # Early in the morning, the portal's day: birthday emails arrive with breakfast.
     "loyalty-birthdays": {
         "task": "loyalty.tasks.reward_birthdays",
@@ -312,3 +315,12 @@ HELPDESK_WEBHOOK_URL = env.str("HELPDESK_WEBHOOK_URL", default="")
 HELPDESK_WEBHOOK_SECRET = env.str("HELPDESK_WEBHOOK_SECRET", default="")
 # Contact requests one client may send per 15 minutes; the next one is answered 429.
 CONTACT_RATE_LIMIT = env.int("CONTACT_RATE_LIMIT", default=5)
+# Returns: the store is told of each exchange by a POST of signed JSON
+# (``X-Portico-Signature: sha256=<hex HMAC of the body>``, docs/returns.md). Unset, an
+# agent places the replacement order by hand from the return's page.
+EXCHANGE_WEBHOOK_URL = env.str("EXCHANGE_WEBHOOK_URL", default="")
+EXCHANGE_WEBHOOK_SECRET = env.str("EXCHANGE_WEBHOOK_SECRET", default="")
+# The largest photo a customer may attach to a return, in bytes (8 MiB).
+RETURNS_PHOTO_MAX_BYTES = env.int("RETURNS_PHOTO_MAX_BYTES", default=8 * 1024 * 1024)
+# How long a guest's one-time code (emailed before a return) stays valid, in seconds.
+RETURNS_GUEST_CODE_SECONDS = env.int("RETURNS_GUEST_CODE_SECONDS", default=15 * 60)
