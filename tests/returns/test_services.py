@@ -157,9 +157,8 @@ def test_every_pair_outside_the_table_is_refused(order):
             if target in states.TRANSITIONS[status]:
                 continue
             ReturnRequest.objects.filter(pk=request.pk).update(status=status)
-            with pytest.raises(IllegalTransition):
-                with transaction.atomic():
-                    services._move(ReturnRequest.objects.get(pk=request.pk), target)
+            with pytest.raises(IllegalTransition), transaction.atomic():
+                services._move(ReturnRequest.objects.get(pk=request.pk), target)
 
 
 def test_rejection_needs_a_message_and_frees_the_units(order):
