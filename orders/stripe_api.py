@@ -8,6 +8,7 @@ each other's key or address. The client pins the API version the library was bui
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,6 +22,9 @@ TIMEOUT_SECONDS = 20
 NETWORK_RETRIES = 2
 # Stripe's largest page.
 PAGE_SIZE = 100
+# The metadata key that marks a refund Portico's returns created (its value: the return).
+# The Stripe connector leaves such refunds to the returns app, which records them itself.
+RETURN_METADATA_KEY = "portico_return"
 
 
 # https://docs.stripe.com/currencies — amounts are in minor units; these have none.
@@ -48,12 +52,22 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int(Decimal(amount).scaleb(exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-class StripeApiError(Exception):
-    """A Stripe call failed. ``retryable`` says whether trying again later may help."""
+def from_minor_units(value: int, currency: str) -> Decimal:
+    """Stripe's integer amount in major units, to the cent as the order mirror keeps money
+    (a three-decimal currency's last digit is always 0 at Stripe, so nothing is lost)."""
+    exponent = currency_exponent(currency)
+    return Decimal(value).scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
-    def __init__(self, message: str, *, retryable: bool):
+
+class StripeApiError(Exception):
+    """A Stripe call failed. ``retryable`` says whether trying again later may help;
+    ``code`` is Stripe's error code when it gave one (``amount_too_large``,
+    ``charge_already_refunded``, ``resource_missing``…), else ""."""
+
+    def __init__(self, message: str, *, retryable: bool, code: str = ""):
         super().__init__(message)
         self.retryable = retryable
+        self.code = code
 
 
 def client() -> stripe.StripeClient:
@@ -165,3 +179,104 @@ def promotion_code_deactivate(*, promotion_code_id: str) -> None:
             f"{exc.user_message or exc}",
             retryable=_retryable(exc),
         ) from exc
+
+
+# --- Refunds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A Stripe Refund as Portico reads it. ``status``: "pending", "succeeded", "failed",
+    "canceled" or "requires_action"; ``amount`` in major units; ``currency`` upper case."""
+
+    id: str
+    status: str
+    amount: Decimal
+    currency: str
+    payment_intent: str
+    failure_reason: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def _refund_result(refund: stripe.Refund) -> RefundResult:
+    data = refund.to_dict()
+    intent = data.get("payment_intent") or ""
+    if isinstance(intent, dict):  # expanded
+        intent = intent.get("id") or ""
+    currency = (data.get("currency") or "").upper()
+    return RefundResult(
+        id=data["id"],
+        status=data.get("status") or "",
+        amount=from_minor_units(data.get("amount") or 0, currency),
+        currency=currency,
+        payment_intent=intent,
+        failure_reason=data.get("failure_reason") or "",
+        metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+    )
+
+
+def _refund_error(what: str, exc: stripe.StripeError) -> StripeApiError:
+    return StripeApiError(
+        f"{what} failed: {exc.user_message or exc}",
+        retryable=_retryable(exc),
+        # Stripe gives an idempotency error no code: its type says what happened.
+        code=getattr(exc, "code", None)
+        or ("idempotency_error" if isinstance(exc, stripe.IdempotencyError) else ""),
+    )
+
+
+def refund_create(
+    *,
+    payment_intent: str,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+    reason: str = "requested_by_customer",
+) -> RefundResult:
+    """Refund ``amount`` of a PaymentIntent (``POST /v1/refunds``).
+
+    ``idempotency_key`` is sent as Stripe's ``Idempotency-Key``, and the library's own
+    retries (a 5xx, a timeout, a dropped connection) reuse it: Stripe answers a repeat
+    with the first attempt's response and creates nothing more. The caller must derive the
+    key from what is being refunded and reuse it on every retry of its own. Stripe keeps
+    keys for 24 hours only; past that, look for the refund with ``refunds_for_payment``
+    (by ``metadata``) before calling again. ``amount`` is in ``currency``'s major units,
+    which must be the PaymentIntent's currency.
+
+    Raises ``StripeApiError``: ``retryable`` when Stripe could not be reached or failed
+    (the refund may exist: retry with the same key), ``code`` for Stripe's refusals
+    (``amount_too_large``, ``charge_already_refunded``, ``resource_missing``).
+    """
+    params: dict[str, Any] = {
+        "payment_intent": payment_intent,
+        "amount": to_minor_units(amount, currency),
+        "metadata": dict(metadata),
+    }
+    if reason:
+        params["reason"] = reason
+    try:
+        refund = client().v1.refunds.create(params, {"idempotency_key": idempotency_key})
+    except stripe.StripeError as exc:
+        raise _refund_error(f"refunding {payment_intent}", exc) from exc
+    return _refund_result(refund)
+
+
+def refund_retrieve(*, refund_id: str) -> RefundResult:
+    """The refund as Stripe has it now (``GET /v1/refunds/<id>``)."""
+    try:
+        refund = client().v1.refunds.retrieve(refund_id)
+    except stripe.StripeError as exc:
+        raise _refund_error(f"reading the refund {refund_id}", exc) from exc
+    return _refund_result(refund)
+
+
+def refunds_for_payment(*, payment_intent: str, page_size: int = PAGE_SIZE) -> list[RefundResult]:
+    """Every refund of a PaymentIntent, newest first (``GET /v1/refunds?payment_intent=``,
+    every page followed): how a refund whose creation succeeded but whose answer was lost
+    is found by its metadata once the idempotency key has expired."""
+    try:
+        page = client().v1.refunds.list({"payment_intent": payment_intent, "limit": page_size})
+        return [_refund_result(refund) for refund in page.auto_paging_iter()]
+    except stripe.StripeError as exc:
+        raise _refund_error(f"listing the refunds of {payment_intent}", exc) from exc

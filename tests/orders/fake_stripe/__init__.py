@@ -1,14 +1,29 @@
 """A local stand-in for api.stripe.com: a real HTTP server on 127.0.0.1 (random port).
 
-It answers what Portico asks Stripe — ``GET /v1/checkout/sessions/<id>/line_items`` —
-with Stripe's list objects (``{"object": "list", "data", "has_more", "url"}``), paged by
-``limit`` / ``starting_after`` like the real API, answers a wrong key with Stripe's 401
-error object and an unknown session with its 404, and records every request so a test
-can check the key, the headers and the pages the library asked for.
+It answers what Portico asks Stripe, with Stripe's objects and error objects, so the real
+``stripe`` library parses the answers as it would Stripe's:
+
+- ``GET /v1/checkout/sessions/<id>/line_items`` — a list object (``{"object": "list",
+  "data", "has_more", "url"}``), paged by ``limit`` / ``starting_after``;
+- ``POST /v1/coupons``, ``POST /v1/promotion_codes`` and ``POST /v1/promotion_codes/<id>``;
+- ``POST /v1/refunds``, ``GET /v1/refunds/<id>`` and ``GET /v1/refunds?payment_intent=``
+  on the PaymentIntents a test registers (``refunds.py``).
+
+A wrong key gets Stripe's 401, an unknown object its 404. ``Idempotency-Key`` works as
+Stripe's: the same key with the same parameters replays the first response (with
+``Idempotent-Replayed: true``) and creates nothing; with other parameters it is a 400
+``idempotency_error``. Every request is recorded so a test can check the key, the headers
+and the pages the library asked for.
 
     with FakeStripe(api_key="sk_test_…", page_size=2) as fake:
         fake.line_items["cs_test_…"] = [...]
+        fake.payment_intents["pi_…"] = {"amount": 6580, "currency": "eur"}
         settings.STRIPE_API_BASE = fake.url
+
+Controls: ``failing`` (every POST answers 500), ``fail_posts = n`` (the next n POSTs
+answer 500 and change nothing; the library retries with the same key), ``lose_responses
+= n`` (the next n refund POSTs are applied but the connection is closed unanswered, as a
+timeout looks), ``refund_status`` (what new refunds become) and ``set_refund_status``.
 """
 
 from __future__ import annotations
@@ -18,6 +33,8 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from .refunds import RefundsMixin, error_body
 
 LINE_ITEMS_PREFIX = "/v1/checkout/sessions/"
 LINE_ITEMS_SUFFIX = "/line_items"
@@ -34,7 +51,7 @@ class RecordedRequest:
         return self.headers.get(name.lower(), "")
 
 
-class FakeStripe:
+class FakeStripe(RefundsMixin):
     def __init__(self, *, api_key: str, page_size: int = 100):
         self.api_key = api_key
         # Smaller than the limit a client asks for, it makes every list span several pages
@@ -46,10 +63,14 @@ class FakeStripe:
         self.coupons: dict[str, dict] = {}
         self.promotion_codes: dict[str, dict] = {}
         self.failing = False
-        self._idempotent: dict[str, tuple[int, dict]] = {}
-        self._lock = threading.Lock()
+        self.fail_posts = 0
+        self.lose_responses = 0
+        # Idempotency-Key → (the request it was first used with, status, body).
+        self._idempotent: dict[str, tuple[tuple, int, dict]] = {}
+        self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        RefundsMixin.__init__(self)
 
     @property
     def url(self) -> str:
@@ -109,6 +130,10 @@ class FakeStripe:
                 code="api_key_invalid",
             )
         path = parts.path
+        if path == "/v1/refunds" or path.startswith("/v1/refunds/"):
+            with self._lock:
+                status, data = self._refunds_get(path, query)
+            return self._json(handler, status, data)
         if not (path.startswith(LINE_ITEMS_PREFIX) and path.endswith(LINE_ITEMS_SUFFIX)):
             return self._error(
                 handler, 404, "invalid_request_error", f"Unrecognized request URL (GET: {path})."
@@ -124,15 +149,17 @@ class FakeStripe:
                 code="resource_missing",
                 param="session",
             )
+        status, data = self._page(items, query, path)
+        return self._json(handler, status, data)
 
+    def _page(self, items: list[dict], query: dict[str, str], url: str) -> tuple[int, dict]:
+        """One page of a list object, as ``limit`` and ``starting_after`` ask."""
         try:
             limit = int(query.get("limit", "10"))
         except ValueError:
             limit = 0
         if not 1 <= limit <= 100:
-            return self._error(
-                handler,
-                400,
+            return 400, error_body(
                 "invalid_request_error",
                 "Invalid integer: limit must be between 1 and 100.",
                 param="limit",
@@ -141,55 +168,77 @@ class FakeStripe:
         if "starting_after" in query:
             ids = [item["id"] for item in items]
             if query["starting_after"] not in ids:
-                return self._error(
-                    handler,
-                    400,
-                    "invalid_request_error",
-                    "Invalid starting_after id.",
-                    param="starting_after",
+                return 400, error_body(
+                    "invalid_request_error", "Invalid starting_after id.", param="starting_after"
                 )
             start = ids.index(query["starting_after"]) + 1
         page = items[start : start + min(limit, self.page_size)]
-        return self._json(
-            handler,
-            200,
-            {
-                "object": "list",
-                "data": page,
-                "has_more": start + len(page) < len(items),
-                "url": path,
-            },
-        )
+        return 200, {
+            "object": "list",
+            "data": page,
+            "has_more": start + len(page) < len(items),
+            "url": url,
+        }
 
     def _handle_post(self, handler: BaseHTTPRequestHandler) -> None:
-        """``POST /v1/coupons`` and ``POST /v1/promotion_codes`` (form-encoded, with
-        Stripe's bracket notation), honouring ``Idempotency-Key`` as Stripe does: the same
-        key answers with the first response and creates nothing more."""
+        """Form-encoded POSTs (Stripe's bracket notation), honouring ``Idempotency-Key``
+        as Stripe does: the same key and parameters answer with the first response and
+        create nothing more; the same key with other parameters is refused."""
         parts = urlsplit(handler.path)
         headers = {key.lower(): value for key, value in handler.headers.items()}
         length = int(headers.get("content-length") or 0)
-        form = {k: v[-1] for k, v in parse_qs(handler.rfile.read(length).decode()).items()}
+        raw = handler.rfile.read(length).decode()
+        form = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         with self._lock:
             self.requests.append(RecordedRequest("POST", parts.path, form, headers))
         if headers.get("authorization") != f"Bearer {self.api_key}":
             return self._error(handler, 401, "invalid_request_error", "Invalid API Key provided.")
-        if self.failing:
+        with self._lock:
+            failing = self.failing or self.fail_posts > 0
+            self.fail_posts = max(0, self.fail_posts - 1)
+        if failing:
+            # Failed before the endpoint ran: nothing saved under the key, as at Stripe.
             return self._error(handler, 500, "api_error", "Something went wrong on Stripe's end.")
         key = headers.get("idempotency-key", "")
+        request = (parts.path, tuple(sorted(form.items())))
+        replayed = False
         with self._lock:
             if key and key in self._idempotent:
-                status, data = self._idempotent[key]
-                return self._json(handler, status, data)
-            status, data = self._create(parts.path, form)
-            if key:
-                self._idempotent[key] = (status, data)
-        return self._json(handler, status, data)
+                first, status, data = self._idempotent[key]
+                if first == request:
+                    replayed = True
+                else:
+                    status, data = (
+                        400,
+                        error_body(
+                            "idempotency_error",
+                            "Keys for idempotent requests can only be used with the same "
+                            "parameters they were first used with. Try using a key other than "
+                            f"'{key}' if you meant to execute a different request.",
+                        ),
+                    )
+            else:
+                status, data = self._create(parts.path, form)
+                if key:
+                    self._idempotent[key] = (request, status, data)
+            lose = parts.path == "/v1/refunds" and self.lose_responses > 0
+            if lose:
+                self.lose_responses -= 1
+            data = json.loads(json.dumps(data))  # a snapshot: later changes are not sent
+        if lose:
+            # Applied, then the connection drops before the answer: what a timeout looks
+            # like to the client, which cannot know whether anything happened.
+            handler.close_connection = True
+            return None
+        extra = {"Idempotent-Replayed": "true"} if replayed else {}
+        return self._json(handler, status, data, headers=extra)
 
     def _create(self, path: str, form: dict[str, str]) -> tuple[int, dict]:
         def error(message, param):
-            return 400, {"error": {"type": "invalid_request_error", "message": message,
-                                   "param": param}}  # fmt: skip
+            return 400, error_body("invalid_request_error", message, param=param)
 
+        if path == "/v1/refunds":
+            return self._refund_create(form)
         if path == "/v1/coupons":
             if not form.get("amount_off") and not form.get("percent_off"):
                 return error("Must provide amount_off or percent_off.", "amount_off")
@@ -239,27 +288,22 @@ class FakeStripe:
         if path.startswith("/v1/promotion_codes/"):
             promotion = self.promotion_codes.get(path.rsplit("/", 1)[-1])
             if promotion is None:
-                return 404, {"error": {"type": "invalid_request_error",
-                                       "message": "No such promotion code"}}  # fmt: skip
+                return 404, error_body("invalid_request_error", "No such promotion code")
             if "active" in form:
                 promotion["active"] = form["active"] == "true"
             return 200, promotion
-        return 404, {"error": {"type": "invalid_request_error",
-                               "message": f"Unrecognized request URL (POST: {path})."}}  # fmt: skip
+        return 404, error_body("invalid_request_error", f"Unrecognized request URL (POST: {path}).")
 
     def _error(self, handler, status, kind, message, *, code=None, param=None) -> None:
-        error = {"type": kind, "message": message}
-        if code:
-            error["code"] = code
-        if param:
-            error["param"] = param
-        self._json(handler, status, {"error": error})
+        self._json(handler, status, error_body(kind, message, code=code, param=param))
 
-    def _json(self, handler, status: int, data: dict) -> None:
+    def _json(self, handler, status: int, data: dict, *, headers: dict | None = None) -> None:
         body = json.dumps(data).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(body)))
         handler.send_header("Request-Id", f"req_fake{len(self.requests):06d}")
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.end_headers()
         handler.wfile.write(body)
