@@ -10,6 +10,14 @@ receiver only enqueues a task, which loads what it needs.
 - ``shipment_updated(shipment_id, order_id, status, previous_status)``: a shipment was
   created or its normalised status changed.
 - ``shipment_delivered(shipment_id, order_id)``: a shipment reached "delivered".
+- ``payment_refund_updated(refund_id, status, payment_intent, metadata, amount, currency,
+  failure_reason)`` (``sender=Refund``): the payment platform reported a refund's status
+  (Stripe's ``refund.*`` / ``charge.refunded`` events; ``refund_id`` is its ``re_…`` id,
+  ``status`` pending / succeeded / failed / canceled / requires_action, ``metadata`` its
+  metadata as a dict, ``amount`` a decimal string in ``currency``). Sent for every such
+  event, not once per change: a receiver compares the status with what it holds. Refunds
+  whose metadata has ``portico_return`` are not recorded as ``Refund`` rows by the
+  connector; this signal is all that their events produce.
 
 A delivery of many records (a batch) sends ``batch_started`` before its signals and
 ``batch_finished`` after them, in the same thread. A receiver that enqueues a task per
@@ -28,6 +36,7 @@ order_cancelled = Signal()
 order_refunded = Signal()
 shipment_updated = Signal()
 shipment_delivered = Signal()
+payment_refund_updated = Signal()
 batch_started = Signal()
 batch_finished = Signal()
 

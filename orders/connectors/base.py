@@ -73,6 +73,23 @@ class ShipmentData:
 
 
 @dataclass
+class RefundStatusData:
+    """A payment platform's refund as it now stands (Stripe: a ``re_…`` object), whether
+    or not it becomes a ``Refund`` row. It changes no row: applying it announces
+    ``payment_refund_updated`` on commit, for whoever created the refund (Portico's
+    returns) to follow it. ``status``: pending, succeeded, failed, canceled or
+    requires_action."""
+
+    refund_id: str
+    status: str
+    payment_intent: str = ""
+    amount: Decimal = Decimal("0")
+    currency: str = ""
+    failure_reason: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class RefundData:
     order_external_id: str
     external_id: str
@@ -82,6 +99,8 @@ class RefundData:
     reason: str = ""
     # (line external id, quantity, amount)
     lines: list[tuple[str, int, Decimal]] = field(default_factory=list)
+    # The payment refund's status, announced along with recording the row (Stripe).
+    payment_refund: RefundStatusData | None = None
 
 
 @dataclass
@@ -112,7 +131,7 @@ class OrderData:
     refunds: list[RefundData] = field(default_factory=list)
 
 
-Change = OrderData | ShipmentData | RefundData
+Change = OrderData | ShipmentData | RefundData | RefundStatusData
 
 
 class BaseConnector:

@@ -8,9 +8,15 @@ Signed with ``Stripe-Signature`` (``t=…,v1=…``), verified by the library. Us
   event has no line items: ``fetch_line_items`` asks the API for them.
 - ``charge.refunded`` → one refund per entry of ``charge.refunds.data``. Since API
   version 2022-11-15 a charge no longer carries that list, so endpoints on a current
-  version should also send ``refund.created`` / ``refund.updated`` (older versions:
-  ``charge.refund.updated``), which carry one refund each. Both paths give the same
-  external id (``re_…``): a refund seen twice is recorded once.
+  version should also send ``refund.created`` / ``refund.updated`` / ``refund.failed``
+  (older versions: ``charge.refund.updated``), which carry one refund each. Both paths
+  give the same external id (``re_…``): a refund seen twice is recorded once.
+
+Each refund is also announced (``RefundStatusData`` → ``payment_refund_updated``). One
+whose metadata has ``portico_return`` is only announced: Portico's returns created it and
+record its ``Refund`` row themselves, with its lines, so it never waits for its order.
+The store's own refunds are recorded as before, their announcement riding along
+(``RefundData.payment_refund``); one that paid nothing back is neither.
 
 Amounts are integers in the currency's minor unit (``1050`` USD is 10.50, ``1050`` JPY is
 1050): see ``minor_to_decimal``.
@@ -18,6 +24,7 @@ Amounts are integers in the currency's minor unit (``1050`` USD is 10.50, ``1050
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -35,6 +42,7 @@ from .base import (
     LineData,
     OrderData,
     RefundData,
+    RefundStatusData,
     as_currency,
     as_datetime,
     as_email,
@@ -55,7 +63,7 @@ SESSION_EVENTS = {
     "checkout.session.async_payment_failed",
 }
 # Each carries one Refund object; charge.refund.updated is the older versions' name.
-REFUND_EVENTS = {"refund.created", "refund.updated", "charge.refund.updated"}
+REFUND_EVENTS = {"refund.created", "refund.updated", "refund.failed", "charge.refund.updated"}
 
 # Checkout Session ``payment_status`` → financial status.
 PAYMENT_STATUSES = {
@@ -79,8 +87,7 @@ def minor_to_decimal(value: Any, currency: str, path: str) -> Decimal:
         raise PayloadError(path, "must be a whole number of the currency's minor unit")
     if abs(value) >= 10**15:
         raise PayloadError(path, "is out of range")
-    exponent = stripe_api.currency_exponent(currency)
-    return Decimal(value).scaleb(-exponent).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return stripe_api.from_minor_units(value, currency)
 
 
 class StripeConnector(BaseConnector):
@@ -123,8 +130,7 @@ class StripeConnector(BaseConnector):
             return [order] if order is not None else []
         if topic == "charge.refunded":
             return _charge_refunds(event)
-        refund = _refund(event, SESSION, _refund_order_id(event, SESSION))
-        return [refund] if refund is not None else []
+        return _refund_changes(event, SESSION, lambda: _refund_order_id(event, SESSION))
 
     def fetch_line_items(self, session_id: str) -> list[LineData]:
         """The Checkout Session's line items, from the Stripe API (every page).
@@ -267,20 +273,62 @@ def _shipping_address(event: dict) -> dict:
     return {}
 
 
-def _charge_refunds(event: dict) -> list[RefundData]:
+def _charge_refunds(event: dict) -> list[Change]:
     charge = SESSION
     order_id = _refund_order_id(event, charge)
     refunds_path = f"{charge}.refunds.data"
     # Absent on API versions from 2022-11-15: refund.created / refund.updated carry them.
     items = as_list(get(event, refunds_path, required=False), refunds_path)
-    refunds = []
+    changes: list[Change] = []
     for i in range(len(items)):
         path = f"{refunds_path}.{i}"
         as_object(items[i], path)
-        refund = _refund(event, path, order_id)
-        if refund is not None:
-            refunds.append(refund)
-    return refunds
+        changes += _refund_changes(event, path, lambda: order_id)
+    return changes
+
+
+def _refund_changes(event: dict, path: str, order_id: Callable[[], str]) -> list[Change]:
+    """What one refund object gives: Portico's own refunds only their status; the
+    store's the refund to record (with its status), when it returned money.
+    ``order_id()`` names the order, asked only for the store's refunds."""
+    metadata = _metadata(event, f"{path}.metadata")
+    if stripe_api.RETURN_METADATA_KEY in metadata:
+        return [_refund_status(event, path, metadata, required=True)]
+    refund = _refund(event, path, order_id())
+    if refund is None:
+        return []
+    refund.payment_refund = _refund_status(event, path, metadata)
+    return [refund]
+
+
+def _metadata(event: dict, path: str) -> dict[str, str]:
+    """Stripe metadata: string keys and values (``portico_return`` marks our refunds)."""
+    metadata = as_object(get(event, path, required=False) or {}, path)
+    return {
+        as_text(key, path, max_length=40): as_text(value, f"{path}.{key}", max_length=500)
+        for key, value in metadata.items()
+    }
+
+
+def _refund_status(
+    event: dict, path: str, metadata: dict[str, str], *, required: bool = False
+) -> RefundStatusData | None:
+    """The refund's status to announce; None for a store refund that names none."""
+    status = _text(event, f"{path}.status", max_length=30)
+    if not status:
+        if required:
+            raise PayloadError(f"{path}.status", "is required")
+        return None
+    currency = as_currency(get(event, f"{path}.currency"), f"{path}.currency")
+    return RefundStatusData(
+        refund_id=_text(event, f"{path}.id", max_length=100, required=True),
+        status=status,
+        payment_intent=_id(event, f"{path}.payment_intent"),
+        amount=minor_to_decimal(get(event, f"{path}.amount"), currency, f"{path}.amount"),
+        currency=currency,
+        failure_reason=_text(event, f"{path}.failure_reason", max_length=100),
+        metadata=metadata,
+    )
 
 
 def _refund_order_id(event: dict, path: str) -> str:

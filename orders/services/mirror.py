@@ -2,7 +2,8 @@
 
 Each public function is one transaction. Applying the same change twice changes nothing,
 and a change whose source timestamp is older than what is stored is ignored (stale).
-Signals go out after commit, once per real change (see ``orders.signals``).
+Signals go out after commit, once per real change (see ``orders.signals``); a payment
+refund's status (``payment_refund_announce``) is announced each time it is reported.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..connectors.base import (
     LineData,
     OrderData,
     RefundData,
+    RefundStatusData,
     ShipmentData,
     TrackingEventData,
 )
@@ -545,6 +547,8 @@ def refund_record(
 
 def _refund_apply(order: Order, connector: str, data: RefundData, source: str) -> Outcome:
     outcome = Outcome(order=order)
+    if data.payment_refund is not None:
+        _announce_payment_refund(data.payment_refund, outcome)
     if Refund.objects.filter(connector=connector, external_id=data.external_id).exists():
         return outcome
     refund = Refund.objects.create(
@@ -576,6 +580,33 @@ def _refund_apply(order: Order, connector: str, data: RefundData, source: str) -
     outcome.events.append("refunded")
     _on_commit(signals.order_refunded, Order, order_id=order.pk, refund_id=refund.pk)
     return outcome
+
+
+def payment_refund_announce(*, data: RefundStatusData) -> Outcome:
+    """Announce a payment refund's status: ``payment_refund_updated`` on commit.
+
+    Writes nothing and needs no order, so it never waits for one. Not deduplicated: each
+    event about the refund (created, updated, a replayed delivery) announces its status
+    again, and receivers compare it with what they hold.
+    """
+    outcome = Outcome()
+    _announce_payment_refund(data, outcome)
+    return outcome
+
+
+def _announce_payment_refund(data: RefundStatusData, outcome: Outcome) -> None:
+    outcome.events.append("payment_refund")
+    _on_commit(
+        signals.payment_refund_updated,
+        Refund,
+        refund_id=data.refund_id,
+        status=data.status,
+        payment_intent=data.payment_intent,
+        metadata=dict(data.metadata),
+        amount=str(data.amount),
+        currency=data.currency,
+        failure_reason=data.failure_reason,
+    )
 
 
 REFUNDABLE_STATES = (
@@ -852,4 +883,6 @@ def apply(*, connector: str, change) -> Outcome:
         return shipment_upsert(connector=connector, data=change)
     if isinstance(change, RefundData):
         return refund_record(connector=connector, data=change)
+    if isinstance(change, RefundStatusData):
+        return payment_refund_announce(data=change)
     raise TypeError(f"not a change: {change!r}")
