@@ -82,6 +82,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.void_redemption",
         "knowledgebase.view_contactrequest",
         "knowledgebase.retry_contactrequest",
+        # The returns queue, its actions, the report and the policy simulator. The policy
+        # itself (returns.change_returnpolicy) is left to superusers.
+        "returns.view_returnrequest",
+        "returns.manage_returnrequest",
     ],
     HELP_CENTER_MANAGERS: [
         "wagtailadmin.access_admin",

@@ -1,0 +1,399 @@
+"""The returns queue in Wagtail admin: the listing, its filters and search, and the bulk
+approve / reject actions.
+
+The listing runs a fixed number of queries whatever the returns shown and their lines
+(the lines are counted by a subquery; the order number comes with the return), and it
+never counts more than ``COUNT_CAP`` rows for the paginator: beyond that the page says
+"more than 10,000" and the agent narrows the list with the filters. Search matches a
+return number exactly (with or without "R-"), an order number as customers type it
+(through the orders' ``lookup_number`` index), or the start of the customer's email.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.functional import cached_property, classproperty
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.ui.tables import (
+    BulkActionsCheckboxColumn,
+    Column,
+    DateColumn,
+    NumberColumn,
+    TitleColumn,
+)
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.admin.views.generic import IndexView
+
+from orders.admin_views import MoneyColumn
+from orders.models import Order
+from orders.services import lookup_number
+
+from . import services
+from .admin_views import can_manage, status_tone
+from .models import PolicyVersion, Resolution, ReturnLine, ReturnRequest, Status
+from .selectors import policy_current
+
+PER_PAGE = 50
+# The paginator counts at most this many rows (a count of 100,000 rows on every page view
+# is the slowest part of a listing); past it the page says "more than".
+COUNT_CAP = 10_000
+# Bulk actions take the returns ticked on one page; more than this is not a click.
+BULK_MAX = 200
+
+
+# --- Filters ------------------------------------------------------------------------
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """Every reason any policy version offered (a return keeps the code it was made with),
+    labelled as the newest version that has it. Cached per current version."""
+    _policy, version = policy_current()
+    key = f"returns:admin:reasons:{version.number}"
+    choices = cache.get(key)
+    if choices is None:
+        labels: dict[str, str] = {}
+        for snapshot in PolicyVersion.objects.order_by("number").values_list("snapshot", flat=True):
+            for reason in (snapshot or {}).get("reasons", ()):
+                labels[reason["code"]] = reason.get("label") or reason["code"]
+        choices = sorted(labels.items(), key=lambda item: str(item[1]).lower())
+        cache.set(key, choices, 3600)
+    return choices
+
+
+class ReturnFilterSet(WagtailFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = django_filters.ChoiceFilter(
+        label=gettext_lazy("Reason (any line)"),
+        choices=reason_choices,
+        empty_label=gettext_lazy("All"),
+        method="filter_reason",
+    )
+    older_than = django_filters.NumberFilter(
+        label=gettext_lazy("Older than (days)"),
+        method="filter_older_than",
+        min_value=0,
+        max_value=3650,
+    )
+    flagged = django_filters.BooleanFilter(label=gettext_lazy("Flagged customer"))
+    needs_review = django_filters.BooleanFilter(
+        label=gettext_lazy("Needs review"), method="filter_needs_review"
+    )
+    resolution = django_filters.ChoiceFilter(
+        label=gettext_lazy("Resolution"),
+        choices=Resolution.choices,
+        empty_label=gettext_lazy("All"),
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["status", "reason", "older_than", "flagged", "needs_review", "resolution"]
+
+    def filter_reason(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(ReturnLine.objects.filter(request=OuterRef("pk"), reason=value))
+        )
+
+    def filter_older_than(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(created_at__lt=timezone.now() - timedelta(days=int(value)))
+
+    def filter_needs_review(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = Q(review=ReturnRequest.Review.PENDING)
+        return queryset.filter(pending) if value else queryset.exclude(pending)
+
+
+# --- Paginator ----------------------------------------------------------------------
+
+
+class CappedPaginator(WagtailPaginator):
+    """Counts at most ``COUNT_CAP`` rows: one index scan that stops, instead of counting a
+    table of a hundred thousand returns on every page view."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self):
+        # values("pk"): the count's subquery selects no column it does not need (the lines
+        # count, the order), and stops after cap + 1 rows.
+        found = self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+    @cached_property
+    def items_count_label(self):
+        if self.count and getattr(self, "capped", False):
+            return _("More than %(count)s returns") % {
+                "count": number_format(self.cap, force_grouping=True)
+            }
+        return ngettext("%(count)s return", "%(count)s returns", self.count) % {
+            "count": number_format(self.count, force_grouping=True)
+        }
+
+
+# --- Columns ------------------------------------------------------------------------
+
+
+class BadgeColumn(Column):
+    """A small status tag for a yes/no column, empty when no (a table of "No" is noise)."""
+
+    cell_template_name = "returns/admin/cells/badge.html"
+
+    def __init__(self, name, text, tone="", **kwargs):
+        super().__init__(name, **kwargs)
+        self.text, self.tone = text, tone
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context.update(text=self.text, tone=self.tone)
+        return context
+
+
+class ReturnStatusColumn(Column):
+    """The status as a tag: primary while someone at the store must act, muted once over."""
+
+    cell_template_name = "returns/admin/cells/status.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context.update(label=instance.get_status_display(), tone=status_tone(instance.status))
+        return context
+
+
+# --- The queue ----------------------------------------------------------------------
+
+
+class QueueIndexView(IndexView):
+    results_template_name = "returns/admin/queue_results.html"
+    template_name = "returns/admin/queue.html"
+    paginator_class = CappedPaginator
+    page_title = gettext_lazy("Returns queue")
+
+    @cached_property
+    def may_manage(self) -> bool:
+        return can_manage(self.request.user)
+
+    def get_base_queryset(self):
+        lines = (
+            ReturnLine.objects.filter(request=OuterRef("pk"))
+            .order_by()
+            .values("request")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            ReturnRequest.objects.select_related("order")
+            .only(
+                "number",
+                "email",
+                "status",
+                "resolution",
+                "total",
+                "currency",
+                "created_at",
+                "flagged",
+                "review",
+                "order__number",
+            )
+            .annotate(line_count=Coalesce(Subquery(lines, output_field=IntegerField()), 0))
+        )
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        query = self.search_query.strip()
+        upper = query.upper()
+        condition = Q(number__in={upper, upper if upper.startswith("R-") else f"R-{upper}"})
+        key = lookup_number(query) if "@" not in query else ""
+        if key:
+            # The ids first (an indexed lookup), so the returns side stays an index scan.
+            order_ids = list(
+                Order.objects.filter(lookup_number=key).values_list("pk", flat=True)[:100]
+            )
+            if order_ids:
+                condition |= Q(order_id__in=order_ids)
+        # Emails are stored lower-cased (services.return_create).
+        condition |= Q(email__startswith=query.lower())
+        return queryset.filter(condition)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.may_manage:
+            columns = [BulkActionsCheckboxColumn("bulk_actions", obj_type="return"), *columns]
+        return columns
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        return super()._get_title_column(
+            field_name,
+            column_class,
+            get_title_id=lambda instance: f"return_{instance.pk}_title",
+            **kwargs,
+        )
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        paginator = context.get("paginator")
+        context["count_capped"] = bool(paginator and getattr(paginator, "capped", False))
+        context["may_manage"] = self.may_manage
+        return context
+
+
+def queue_columns():
+    return [
+        "number",
+        Column("order_number", accessor="order.number", label=gettext_lazy("Order")),
+        Column("email", label=gettext_lazy("Customer email")),
+        ReturnStatusColumn("status", label=gettext_lazy("Status"), sort_key="status"),
+        Column("resolution", accessor="get_resolution_display", label=gettext_lazy("Resolution")),
+        MoneyColumn("total", label=gettext_lazy("Total"), classname="returns-admin__num"),
+        NumberColumn("line_count", label=gettext_lazy("Lines"), classname="returns-admin__num"),
+        DateColumn("created_at", label=gettext_lazy("Age"), sort_key="created_at"),
+        BadgeColumn(
+            "flagged", text=gettext_lazy("Flagged"), tone="problem", label=gettext_lazy("Flagged")
+        ),
+        BadgeColumn(
+            "needs_review",
+            accessor=lambda r: r.review == ReturnRequest.Review.PENDING,
+            text=gettext_lazy("Needs review"),
+            tone="primary",
+            label=gettext_lazy("Review"),
+        ),
+    ]
+
+
+# --- Bulk actions -------------------------------------------------------------------
+
+
+class BulkMessageForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("Message to the customers"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Sent with each return's email and kept in its log."),
+    )
+
+
+class RejectMessageForm(BulkMessageForm):
+    message = forms.CharField(
+        label=gettext_lazy("Why the returns are rejected"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "The customers read this in their email and on the return's page. Required."
+        ),
+    )
+
+
+class ReturnBulkAction(BulkAction):
+    """Approve or reject the ticked returns with one message, through
+    ``services.returns_bulk`` (each return in its own transaction): the ones the status
+    table refuses are named with the reason, the others are done."""
+
+    template_name = "returns/admin/bulk_confirm.html"
+    form_class = BulkMessageForm
+    service_action = ""
+
+    @classproperty
+    def models(cls):
+        return [ReturnRequest]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_manage(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def get_queryset(cls, model, object_ids):
+        ids = sorted({int(i) for i in object_ids if str(i).isdigit()})[:BULK_MAX]
+        return list(ReturnRequest.objects.filter(pk__in=ids).select_related("order").order_by("pk"))
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        return []  # "select all in listing" is not offered: a bulk action is a page's worth
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            action_label=self.display_name,
+            header_icon="undo",
+            action_button_text=self.display_name,
+            no_action_button_text=_("Go back"),
+        )
+        return context
+
+    def form_valid(self, form):
+        objects, _none = self.get_actionable_objects()
+        result = services.returns_bulk(
+            request_ids=[r.pk for r in objects],
+            action=self.service_action,
+            actor=self.request.user,
+            message=form.cleaned_data.get("message", "").strip(),
+        )
+        if result["done"]:
+            messages.success(self.request, self.done_message(result["done"]))
+        for number, reason in sorted(result["refused"].items()):
+            messages.error(
+                self.request,
+                _("%(number)s was not changed: %(reason)s") % {"number": number, "reason": reason},
+            )
+        if not objects:
+            messages.error(self.request, _("No return was selected."))
+        return redirect(self.next_url)
+
+    def done_message(self, count: int) -> str:
+        raise NotImplementedError
+
+
+class ApproveBulkAction(ReturnBulkAction):
+    display_name = gettext_lazy("Approve")
+    action_type = "approve"
+    aria_label = gettext_lazy("Approve the selected returns")
+    action_priority = 10
+    service_action = "approve"
+
+    def done_message(self, count: int) -> str:
+        return ngettext("%(count)d return approved.", "%(count)d returns approved.", count) % {
+            "count": count
+        }
+
+
+class RejectBulkAction(ReturnBulkAction):
+    display_name = gettext_lazy("Reject")
+    action_type = "reject"
+    aria_label = gettext_lazy("Reject the selected returns")
+    action_priority = 20
+    classes = {"serious"}
+    form_class = RejectMessageForm
+    service_action = "reject"
+
+    def done_message(self, count: int) -> str:
+        return ngettext("%(count)d return rejected.", "%(count)d returns rejected.", count) % {
+            "count": count
+        }
+
+
+BULK_ACTIONS = (ApproveBulkAction, RejectBulkAction)
