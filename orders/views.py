@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import access, selectors, services
+from .extensions import order_page_panels_render
 from .forms import TrackOrderForm
 
 # The rendered order page is kept this long per order version and language: shipments,
@@ -135,7 +136,10 @@ def _order_page(request: HttpRequest, pk: int, version: str, *, is_guest: bool) 
         order = selectors.order_for_tracking(pk=pk)
         if order is None:
             raise Http404("The order is gone.")
-        return render(request, "orders/order_detail.html", {"order": order, "is_guest": is_guest})
+        # What other apps add (returns: the order's returns and "Start a return").
+        panels = order_page_panels_render(order, is_guest=is_guest)
+        context = {"order": order, "is_guest": is_guest, "panels": panels}
+        return render(request, "orders/order_detail.html", context)
 
     # The order's id, not only the URL: two platforms' orders may share a number.
     kind = "guest" if is_guest else "customer"
