@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("account/", views.account_dashboard, name="account_dashboard"),
     path("", include("orders.urls")),
+    path("", include("returns.urls")),
     path("", include("loyalty.urls")),
     path("", include("knowledgebase.urls")),
     path("", include(wagtail_urls)),

@@ -1,0 +1,170 @@
+"""The one-time code a guest gets by email before starting a return.
+
+Knowing an order's number and email is enough to track it; starting a return takes more:
+proof that the visitor reads that mailbox. The flow:
+
+1. ``guest_code_request`` stores a ``GuestCode`` row for the order (no code yet) and queues
+   its email on commit. Only the newest code of an order counts, so asking again retires
+   the earlier ones.
+2. The worker runs ``guest_code_send``: it draws the six digits, stores only their keyed
+   hash and sends them, in one transaction (a failed send leaves the row without a code
+   and the task is retried; a code is never sent twice). The digits never pass through the
+   broker and are never stored.
+3. ``guest_code_verify`` checks what the guest typed under the row's lock: a match within
+   ``settings.RETURNS_GUEST_CODE_SECONDS`` uses the code up; every wrong try counts, and
+   the fifth burns it.
+
+Rate limits per client and per order are the views' job (``views.start``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from .models import GuestCode
+
+CODE_DIGITS = 6
+MAX_WRONG_TRIES = 5
+# The kind under which ``tasks.return_email`` carries a code's email: "guest_code:<lang>",
+# with the code's id in place of a return's (see ``notifications.return_email_send``).
+EMAIL_KIND = "guest_code"
+HASH_SALT = "returns.guest-code"
+
+
+class Verdict(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"  # a try counted; tries are left
+    BURNT = "burnt"  # this try was the last one allowed, or the code was burnt already
+    EXPIRED = "expired"  # too old, or already used
+    NONE = "none"  # no code was asked for this order (or it has not been sent yet)
+
+
+def code_seconds() -> int:
+    return getattr(settings, "RETURNS_GUEST_CODE_SECONDS", 15 * 60)
+
+
+def code_hash(order_id: int, code: str) -> str:
+    """Keyed with the site's secret: a copy of the table does not give six-digit codes away
+    to a million guesses."""
+    return salted_hmac(HASH_SALT, f"{order_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def normalise(code: str) -> str:
+    """What the guest typed, as digits: "123 456" and "123-456" are "123456"."""
+    return "".join(ch for ch in (code or "") if ch.isdigit())[: CODE_DIGITS + 1]
+
+
+def guest_code_request(*, order_id: int, email: str, language: str) -> GuestCode:
+    """Store a new code row for the order and email the code in ``language`` on commit
+    (through the worker). Earlier codes of the order stop counting. One transaction."""
+    with transaction.atomic():
+        row = GuestCode.objects.create(
+            order_id=order_id,
+            email=email,
+            code_hash="",
+            expires_at=timezone.now() + timedelta(seconds=code_seconds()),
+        )
+        pk = row.pk
+        kind = f"{EMAIL_KIND}:{language}"
+
+        def enqueue():
+            from . import tasks
+
+            tasks.return_email.delay(pk, kind)
+
+        transaction.on_commit(enqueue)
+    return row
+
+
+def guest_code_send(*, code_id: int, language: str) -> bool:
+    """Draw the code, store its hash and email it, in one transaction; True if sent now.
+
+    Nothing is sent for a code already sent (a repeated task), used, expired, or retired
+    by a newer one. If sending raises, the row keeps no code and the task may try again.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            GuestCode.objects.select_for_update().select_related("order").filter(pk=code_id).first()
+        )
+        if row is None or row.code_hash or row.used_at or row.expires_at <= now:
+            return False
+        newest = (
+            GuestCode.objects.filter(order_id=row.order_id)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if newest != row.pk:
+            return False
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        row.code_hash = code_hash(row.order_id, code)
+        row.save(update_fields=["code_hash"])
+        _send(row, code, language)
+    return True
+
+
+def _send(row: GuestCode, code: str, language: str) -> None:
+    supported = {lang for lang, _name in settings.LANGUAGES}
+    language = language if language in supported else settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "order": row.order,
+            "code": code,
+            "minutes": max(code_seconds() // 60, 1),
+            "verify_url": settings.SITE_URL + reverse("returns:verify"),
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string("returns/email/guest_code_subject.txt", context)
+        text = render_to_string("returns/email/guest_code_message.txt", context)
+        html = render_to_string("returns/email/guest_code_message.html", context)
+    message = EmailMultiAlternatives(subject=" ".join(subject.split()), body=text, to=[row.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def guest_code_verify(*, order_id: int, code: str) -> Verdict:
+    """Check ``code`` against the order's newest code, under its row lock.
+
+    A match uses the code up (it cannot open a second session). A miss counts one try;
+    the fifth miss burns the code. Codes past their time, used or burnt never match.
+    """
+    typed = normalise(code)
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            GuestCode.objects.select_for_update()
+            .filter(order_id=order_id)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if row is None or not row.code_hash:
+            return Verdict.NONE
+        if row.used_at or row.expires_at <= now:
+            return Verdict.EXPIRED
+        if row.attempts >= MAX_WRONG_TRIES:
+            return Verdict.BURNT
+        if len(typed) == CODE_DIGITS and constant_time_compare(
+            row.code_hash, code_hash(order_id, typed)
+        ):
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return Verdict.OK
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return Verdict.BURNT if row.attempts >= MAX_WRONG_TRIES else Verdict.WRONG
+
+
+def tries_left(*, order_id: int) -> int:
+    row = GuestCode.objects.filter(order_id=order_id).order_by("-created_at", "-pk").first()
+    return 0 if row is None else max(MAX_WRONG_TRIES - row.attempts, 0)

@@ -1,0 +1,242 @@
+"""A new return for one order: choose the items, review the amounts, submit.
+
+1. ``new``: the order's lines, each returnable one with how many, why, photos and a
+   comment; the others say why not (the engine's ``eligibility``). "Review" checks the
+   photos, asks the engine, and keeps the choices as a draft (``drafts``).
+2. ``review``: the engine's quote for the draft: the amounts, and the resolutions and
+   methods it offers ("keep the item" only when it does). Changing a choice shows the new
+   amounts before anything is submitted.
+3. Submit: ``services.return_create`` once per draft token, however often it is sent.
+
+Works without JavaScript; ``returns.js`` only moves focus and hides what does not apply.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from .. import access, services
+from ..exceptions import ReturnNotAllowed
+from ..forms import ItemsForm, ReviewForm
+from ..models import Method
+from ..policy import eligibility
+from ..selectors import order_facts, policy_current, returns_for_order
+from . import drafts
+from .common import error_summary, order_url
+from .start import start_url
+
+REVIEW_FIELDS = ("resolution", "method", "exchange_for")
+
+
+def _order(request: HttpRequest, number: str):
+    return access.order_for_visitor(request, number)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order(request, number)
+    if order is None:
+        return redirect(start_url(number))
+    policy, _version = policy_current()
+    now = timezone.now()
+    checks = eligibility(policy, order_facts(order=order), now=now)
+    draft = drafts.draft_load(request, order.pk)
+    attached = drafts.draft_photos(draft) if draft else {}
+    kept = {line_id: len(photos) for line_id, photos in attached.items()}
+    context = {
+        "order": order,
+        "policy": policy,
+        "returnable": [c for c in checks if c.eligible],
+        "blocked": [_blocked(c, now) for c in checks if not c.eligible],
+        "existing": list(returns_for_order(order_id=order.pk)),
+        "photo_reasons": [r.display for r in policy.reasons if r.requires_photo],
+        "comment_reasons": [r.display for r in policy.reasons if r.requires_comment],
+        "order_url": order_url(request, order),
+    }
+
+    if request.method != "POST":
+        initial = {}
+        for line in draft.lines if draft else ():
+            prefix = f"line-{line['line_id']}"
+            initial[f"{prefix}-quantity"] = line["quantity"]
+            initial[f"{prefix}-reason"] = line["reason"]
+            initial[f"{prefix}-comment"] = line.get("comment", "")
+        form = ItemsForm(initial=initial, eligible=checks, policy=policy, kept=kept)
+        return render(request, "returns/new.html", {**context, "form": form})
+
+    form = ItemsForm(request.POST, request.FILES, eligible=checks, policy=policy, kept=kept)
+    if form.is_valid():
+        picks = form.picks()
+        photos = {
+            pick["line_id"]: form.photos.get(pick["line_id"], attached.get(pick["line_id"], []))
+            for pick in picks
+        }
+        draft = draft or drafts.draft_new(order.pk)
+        draft.lines = picks
+        quote = services.return_quote(
+            order=order,
+            lines=drafts.new_lines(draft, photos),
+            resolution=draft.resolution or next(iter(policy.resolutions), ""),
+            method=draft.method or Method.LABEL,
+            now=now,
+        )
+        form.add_engine_errors(quote.errors)
+        if not form.errors:
+            drafts.draft_save(request, draft, photos)
+            return redirect("returns:review", number=order.lookup_number)
+    context.update(form=form, errors=error_summary(form))
+    return render(request, "returns/new.html", context, status=400)
+
+
+def _blocked(check, now) -> dict:
+    """A line that cannot be returned, and whether its window is what closed."""
+    closed_text = _("The return window closed on %(date)s.") % {
+        "date": f"{check.deadline:%Y-%m-%d}" if check.deadline else ""
+    }
+    return {"check": check, "window_closed": check.reason == closed_text}
+
+
+def _quote(order, draft: drafts.Draft, photos: dict, policy):
+    """The engine's quote for the draft, with the draft's choices where the engine still
+    offers them, else the first it offers."""
+    lines = drafts.new_lines(draft, photos)
+    resolution = draft.resolution or next(iter(policy.resolutions), "")
+    method = draft.method or Method.LABEL
+    quote = services.return_quote(order=order, lines=lines, resolution=resolution, method=method)
+    if quote.resolutions and resolution not in quote.resolutions:
+        resolution = quote.resolutions[0]
+    if quote.methods and method not in quote.methods:
+        method = quote.methods[0]
+    if (resolution, method) != (quote.resolution, quote.method):
+        quote = services.return_quote(
+            order=order, lines=lines, resolution=resolution, method=method
+        )
+    return quote
+
+
+def _line_errors(quote) -> list[str]:
+    return [message for key, message in quote.errors.items() if key not in REVIEW_FIELDS]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order(request, number)
+    if order is None:
+        return redirect(start_url(number))
+    posted_token = request.POST.get("draft", "")[:64] if request.method == "POST" else ""
+    if posted_token:
+        done = drafts.submitted(posted_token)
+        if done:  # sent twice: the first one made the return
+            return redirect("returns:detail", number=done)
+    draft = drafts.draft_load(request, order.pk)
+    if draft is None:
+        messages.info(request, _("Choose the items you want to return."))
+        return redirect("returns:new", number=order.lookup_number)
+
+    policy, _version = policy_current()
+    photos = drafts.draft_photos(draft)
+    quote = _quote(order, draft, photos, policy)
+    if _line_errors(quote):
+        # Something changed since the items were chosen (another return, the policy).
+        for message in _line_errors(quote):
+            messages.error(request, message)
+        return redirect("returns:new", number=order.lookup_number)
+
+    def page(form, status=200):
+        context = {
+            "order": order,
+            "policy": policy,
+            "draft": draft,
+            "quote": quote,
+            "photo_counts": {k: len(v) for k, v in photos.items()},
+            "form": form,
+            "errors": error_summary(form),
+        }
+        return render(request, "returns/review.html", context, status=status)
+
+    form_options = {
+        "resolutions": quote.resolutions,
+        "methods": quote.methods,
+        "bonus_percent": policy.credit_bonus_percent,
+    }
+    quoted = f"{quote.resolution}:{quote.method}"
+    if request.method != "POST":
+        initial = {
+            "draft": draft.token,
+            "quoted": quoted,
+            "resolution": quote.resolution,
+            "method": quote.method,
+            "exchange_for": draft.exchange_for,
+            "comment": draft.comment,
+        }
+        return page(ReviewForm(initial=initial, **form_options))
+
+    form = ReviewForm(request.POST, **form_options)
+    if not form.is_valid():
+        return page(form, status=400)
+    data = form.cleaned_data
+    if data["draft"] != draft.token:
+        messages.info(request, _("This page was out of date. Check your return again."))
+        return redirect("returns:review", number=order.lookup_number)
+    draft.resolution, draft.method = data["resolution"], data["method"]
+    draft.exchange_for, draft.comment = data["exchange_for"], data["comment"].strip()
+    drafts.draft_save(request, draft)
+    submitting = request.POST.get("action") == "submit"
+    if not submitting or data["quoted"] != f"{draft.resolution}:{draft.method}":
+        if submitting:
+            messages.info(
+                request, _("The amounts changed with your choice. Check them, then submit.")
+            )
+        return redirect("returns:review", number=order.lookup_number)
+    return _submit(request, order, draft, photos, form, page)
+
+
+def _submit(request, order, draft: drafts.Draft, photos: dict, form, page) -> HttpResponse:
+    if not drafts.submit_claim(draft.token):
+        done = drafts.submit_wait(draft.token)
+        if done:
+            return redirect("returns:detail", number=done)
+        messages.error(request, _("We could not submit your return. Please try again."))
+        return redirect("returns:review", number=order.lookup_number)
+    made = None
+    try:
+        made = services.return_create(
+            order_id=order.pk,
+            email=order.email,
+            lines=drafts.new_lines(draft, photos),
+            resolution=draft.resolution,
+            method=draft.method,
+            comment=draft.comment,
+            exchange_for=draft.exchange_for,
+            user=request.user,
+            language=translation.get_language(),
+        )
+    except ReturnNotAllowed as exc:
+        here = {k: v for k, v in exc.errors.items() if k in REVIEW_FIELDS}
+        if len(here) == len(exc.errors):
+            for field, message in here.items():
+                form.add_error(field, message)
+            return page(form, status=400)
+        for message in exc.errors.values():
+            messages.error(request, message)
+        return redirect("returns:new", number=order.lookup_number)
+    finally:
+        if made is None:
+            drafts.submit_release(draft.token)
+    drafts.submit_done(draft.token, made.number)
+    drafts.draft_drop(request, draft)
+    messages.success(
+        request,
+        _("Thank you: your return %(number)s is submitted. We have emailed you the details.")
+        % {"number": made.number},
+    )
+    return redirect(reverse("returns:detail", args=[made.number]))

@@ -1,0 +1,49 @@
+/* Returns: small helps on top of forms that work without this script.
+   - An error summary takes the focus, so a screen reader starts with what to fix.
+   - On the items form, a line's reason, photos and comment show once a quantity is chosen.
+   - On the review page, "what would you like instead" shows only for an exchange, and a
+     changed option says the amounts must be updated. */
+(function () {
+  "use strict";
+
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  document.querySelectorAll("[data-return-line]").forEach(function (line) {
+    var quantity = line.querySelector("[name$='-quantity']");
+    var details = line.querySelector("[data-return-details]");
+    if (!quantity || !details) return;
+    // Never hide a field that has an error, or one the customer already filled.
+    if (details.querySelector("[aria-invalid]")) return;
+    function sync() {
+      var value = parseInt(quantity.value, 10);
+      details.hidden = !(value > 0);
+    }
+    quantity.addEventListener("change", sync);
+    quantity.addEventListener("input", sync);
+    sync();
+  });
+
+  var review = document.querySelector("[data-return-review]");
+  if (review) {
+    var exchange = review.querySelector("[data-exchange-only]");
+    var note = review.querySelector("[data-amounts-note]");
+    var quoted = review.querySelector("[name=quoted]");
+    function chosen(name) {
+      var input = review.querySelector("[name=" + name + "]:checked");
+      return input ? input.value : "";
+    }
+    function syncReview() {
+      if (exchange && !exchange.querySelector("[aria-invalid]")) {
+        exchange.hidden = chosen("resolution") !== "exchange";
+      }
+      if (note && quoted) {
+        var stale = quoted.value !== chosen("resolution") + ":" + chosen("method");
+        note.classList.toggle("notice", stale);
+        note.classList.toggle("notice--warn", stale);
+      }
+    }
+    review.addEventListener("change", syncReview);
+    syncReview();
+  }
+})();
