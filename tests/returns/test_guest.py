@@ -1,0 +1,222 @@
+"""A guest proves the order's email with a one-time code before starting a return."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from returns import access, guest
+from returns.models import GuestCode
+
+pytestmark = pytest.mark.django_db
+
+START = "/returns/"
+VERIFY = "/returns/verify/"
+IP = "203.0.113.7"
+
+
+@pytest.fixture
+def ask(client, django_capture_on_commit_callbacks):
+    """``ask(number, email)``: the lookup form posted, with the code's email sent."""
+
+    def post(number="#5001", email="grace@example.com", ip=IP, path=START):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(path, {"order_number": number, "email": email}, REMOTE_ADDR=ip)
+
+    return post
+
+
+def sent_code() -> str:
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+def enter(client, code, ip=IP):
+    return client.post(VERIFY, {"code": code, "action": "verify"}, REMOTE_ADDR=ip)
+
+
+def new_form_path(order) -> str:
+    return reverse("returns:new", args=[order.lookup_number])
+
+
+def test_a_guest_gets_a_code_by_email_and_the_code_opens_the_form(client, order, ask):
+    response = ask("5001", "GRACE@example.com")
+    assert response.status_code == 302 and response["Location"] == VERIFY
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["grace@example.com"]
+    code = sent_code()
+    assert code in message.subject
+    assert code in message.alternatives[0][0]  # the HTML part too
+    page = client.get(VERIFY).content.decode()
+    assert "grace@example.com" in page and "#5001" in page
+
+    assert client.get(new_form_path(order)).status_code == 302  # not yet
+    response = enter(client, code)
+    assert response.status_code == 302 and response["Location"] == new_form_path(order)
+    form = client.get(new_form_path(order))
+    assert form.status_code == 200
+    assert "Linen shirt" in form.content.decode()
+
+
+def test_the_code_is_stored_only_as_a_keyed_hash(order, ask):
+    ask()
+    row = GuestCode.objects.get(order=order)
+    code = sent_code()
+    assert code not in row.code_hash and len(row.code_hash) == 64
+    assert row.code_hash == guest.code_hash(order.pk, code)
+    assert row.expires_at > timezone.now()
+
+
+def test_an_unknown_number_and_a_wrong_email_get_the_same_answer(client, order, ask):
+    unknown = ask("#9999", "grace@example.com")
+    wrong = ask("#5001", "someone@example.com")
+    assert unknown.status_code == wrong.status_code == 200
+    for response in (unknown, wrong):
+        assert "find that order" in response.content.decode()
+    assert mail.outbox == []
+    assert not GuestCode.objects.exists()
+
+
+def test_the_code_email_is_in_the_language_of_the_page(client, order, ask):
+    ask(path="/tr/returns/")
+    html = mail.outbox[0].alternatives[0][0]
+    assert '<html lang="tr">' in html
+
+
+def test_a_wrong_code_is_refused_and_counted(client, order, ask):
+    ask()
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    response = enter(client, wrong)
+    assert response.status_code == 400
+    assert "That code is not right" in response.content.decode()
+    assert "4 left" in response.content.decode()
+    assert GuestCode.objects.get(order=order).attempts == 1
+    assert client.get(new_form_path(order)).status_code == 302
+
+
+def test_five_wrong_codes_burn_it_even_for_the_right_one_after(client, order, ask):
+    ask()
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        enter(client, wrong)
+    response = enter(client, code)
+    assert response.status_code == 400
+    assert "no longer works" in response.content.decode()
+    assert client.get(new_form_path(order)).status_code == 302
+
+
+def test_an_expired_code_is_refused(client, order, ask):
+    ask()
+    GuestCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = enter(client, sent_code())
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
+    assert client.get(new_form_path(order)).status_code == 302
+
+
+def test_a_code_works_once(client, order, ask):
+    ask()
+    code = sent_code()
+    assert enter(client, code).status_code == 302
+    other = client.__class__()
+    session_pending = client.session.get("returns_pending")
+    assert session_pending is None  # done with it
+    assert guest.guest_code_verify(order_id=order.pk, code=code) == guest.Verdict.EXPIRED
+    assert other.get(new_form_path(order)).status_code == 302
+
+
+def test_a_new_code_retires_the_old_one(client, order, ask, django_capture_on_commit_callbacks):
+    ask()
+    first = sent_code()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(VERIFY, {"action": "resend"}, REMOTE_ADDR=IP)
+    assert response.status_code == 302
+    second = sent_code()
+    assert len(mail.outbox) == 2
+    if first != second:
+        assert enter(client, first).status_code == 400
+    assert enter(client, second).status_code == 302
+
+
+def test_the_code_step_needs_a_lookup_first(client, order):
+    response = client.get(VERIFY)
+    assert response.status_code == 302 and response["Location"] == START
+
+
+def test_lookups_that_fail_are_limited_per_client(client, order, ask):
+    for n in range(10):
+        assert ask(f"#{7000 + n}").status_code == 200
+    limited = ask()
+    assert limited.status_code == 429
+    assert limited["Retry-After"]
+    assert ask(ip="198.51.100.9").status_code == 302  # another client is not held back
+
+
+def test_codes_sent_are_limited_per_order(client, order, ask):
+    for _ in range(3):
+        assert ask().status_code == 302
+    assert ask(ip="198.51.100.9").status_code == 429
+    assert len(mail.outbox) == 3
+
+
+def test_wrong_codes_are_limited_per_client(client, order, ask):
+    ask()
+    code = sent_code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(4):
+        enter(client, wrong)
+    ask()  # a new code, 4 more tries
+    for _ in range(6):
+        enter(client, wrong)
+    assert enter(client, sent_code()).status_code == 429
+
+
+def test_a_malformed_code_is_not_a_try(client, order, ask):
+    ask()
+    response = enter(client, "12ab")
+    assert response.status_code == 400
+    assert "Enter the 6-digit code" in response.content.decode()
+    assert GuestCode.objects.get(order=order).attempts == 0
+
+
+def test_the_signed_in_owner_needs_no_code(client, order, owner, ask):
+    client.force_login(owner)
+    response = ask()
+    assert response["Location"] == new_form_path(order)
+    assert mail.outbox == []
+    assert client.get(f"{START}?order=5001")["Location"] == new_form_path(order)
+
+
+def test_a_link_from_an_email_opens_the_return(client, order, return_for):
+    ret = return_for(order)
+    path = access.link_path(ret.pk)
+    assert client.get(reverse("returns:detail", args=[ret.number])).status_code == 404
+    response = client.get(path)
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_an_expired_or_tampered_link_opens_nothing(client, order, return_for):
+    import time
+
+    ret = return_for(order)
+    token = access.link_token(ret.pk)
+    tampered = client.get(reverse("returns:link", args=[token[:-2] + "xx"]))
+    assert tampered.status_code == 404
+    signed_for_tracking = signing.dumps({"r": ret.pk}, salt="orders.track")
+    assert client.get(reverse("returns:link", args=[signed_for_tracking])).status_code == 404
+    now = time.time()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(signing.time, "time", lambda: now - access.LINK_SECONDS - 60)
+        old = access.link_token(ret.pk)
+    response = client.get(reverse("returns:link", args=[old]))
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+    assert client.get(reverse("returns:detail", args=[ret.number])).status_code == 404

@@ -1,0 +1,531 @@
+"""The customer's return pages: who may see what, the form, the review, the return's page."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from returns import access, services
+from returns.models import (
+    ReturnEvent,
+    ReturnPhoto,
+    ReturnPolicy,
+    ReturnReason,
+    ReturnRequest,
+    Status,
+)
+from tests.orders.factories import OrderFactory, OrderLineFactory, ShipmentFactory
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = re.compile(r'name="draft" value="([^"]+)"')
+
+
+def as_guest(client, order) -> None:
+    """The session a verified code leaves behind (``test_guest`` covers getting there)."""
+    session = client.session
+    session[access.SESSION_GRANTS] = {str(order.pk): int(time.time())}
+    session.save()
+
+
+def new_path(order) -> str:
+    return reverse("returns:new", args=[order.lookup_number])
+
+
+def review_path(order) -> str:
+    return reverse("returns:review", args=[order.lookup_number])
+
+
+def detail_path(ret) -> str:
+    return reverse("returns:detail", args=[ret.number])
+
+
+def pick(line, quantity=1, reason="too_small", comment=""):
+    prefix = f"line-{line.pk}"
+    return {
+        f"{prefix}-quantity": str(quantity),
+        f"{prefix}-reason": reason,
+        f"{prefix}-comment": comment,
+    }
+
+
+def photo(data: bytes, name="photo.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def choose(client, order, data):
+    return client.post(new_path(order), data)
+
+
+def submit(client, order, resolution="refund", method="label", token=None, **extra):
+    page = client.get(review_path(order)).content.decode() if token is None else ""
+    token = token or DRAFT.search(page).group(1)
+    data = {
+        "draft": token,
+        "quoted": f"{resolution}:{method}",
+        "resolution": resolution,
+        "method": method,
+        "action": "submit",
+        **extra,
+    }
+    return client.post(review_path(order), data), token
+
+
+# --- Who may see what ---------------------------------------------------------------------
+
+
+def test_the_owner_reaches_the_form_of_their_order(client, order, owner):
+    client.force_login(owner)
+    response = client.get(new_path(order))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Linen shirt" in html and "Stoneware mug" in html
+    assert 'enctype="multipart/form-data"' in html
+
+
+def test_a_guest_without_a_code_is_sent_to_prove_the_email(client, order):
+    response = client.get(new_path(order))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("returns:start") + "?order=5001"
+    posted = client.post(new_path(order), pick(order.shirt))
+    assert posted.status_code == 302
+    assert not ReturnRequest.objects.exists()
+
+
+def test_another_customer_reaches_neither_the_order_nor_its_returns(
+    client, order, stranger, return_for, jpeg
+):
+    ret = return_for(order)
+    assert ret.status == Status.LABEL_ISSUED
+    client.force_login(stranger)
+    assert client.get(new_path(order)).status_code == 302  # to the lookup, not the form
+    assert client.get(detail_path(ret)).status_code == 404
+    assert client.get(reverse("returns:authorization", args=[ret.number])).status_code == 404
+    assert client.post(reverse("returns:cancel", args=[ret.number])).status_code == 404
+    ret.refresh_from_db()
+    assert ret.status == Status.LABEL_ISSUED
+
+
+def test_a_guest_grant_for_one_order_opens_no_other(client, order, return_for):
+    other = OrderFactory(number="#6001", email="lin@example.com")
+    OrderLineFactory(order=other)
+    mine = return_for(order)
+    as_guest(client, other)
+    assert client.get(detail_path(mine)).status_code == 404
+    as_guest(client, order)
+    assert client.get(detail_path(mine)).status_code == 200
+
+
+def test_an_unknown_return_is_a_plain_404(client, owner):
+    client.force_login(owner)
+    assert client.get("/returns/R-NOTHERE/").status_code == 404
+    assert client.get("/returns/R-NOTHERE/authorization.pdf").status_code == 404
+
+
+def test_the_return_page_works_in_turkish(client, order, owner, return_for):
+    ret = return_for(order)
+    client.force_login(owner)
+    response = client.get("/tr" + detail_path(ret))
+    assert response.status_code == 200
+    assert '<html lang="tr"' in response.content.decode()
+    assert "Çok küçük" in response.content.decode()  # the reason as the policy words it
+
+
+# --- What can be returned -----------------------------------------------------------------
+
+
+def test_lines_that_cannot_be_returned_say_why(client, owner, return_for):
+    now = timezone.now()
+    order = OrderFactory(number="#5101", email="grace@example.com", placed_at=now - timedelta(60))
+    OrderLineFactory(order=order, title="Sale scarf", is_final_sale=True)
+    boots = OrderLineFactory(order=order, title="Old boots")
+    hat = OrderLineFactory(order=order, title="Wool hat", quantity=2)
+    early = ShipmentFactory(order=order, delivered=True, delivered_at=now - timedelta(days=45))
+    early.items.create(line=boots, quantity=1)
+    late = ShipmentFactory(order=order, delivered=True, delivered_at=now - timedelta(days=2))
+    late.items.create(line=hat, quantity=2)
+    return_for(order, (hat, 2, "too_small"))
+    client.force_login(owner)
+    html = client.get(new_path(order)).content.decode()
+    assert "Final sale: this item cannot be returned." in html
+    assert "The return window closed on" in html
+    assert "(30 days, counted from delivery)" in html
+    assert "Already returned or refunded." in html
+    assert "Nothing from this order can be returned now." in html
+    assert 'name="line-' not in html
+
+
+def test_the_form_tells_how_long_each_line_may_be_returned(client, order, owner):
+    client.force_login(owner)
+    html = client.get(new_path(order)).content.decode()
+    assert html.count("counted from delivery") == 2
+    assert "30 days" in html
+
+
+# --- Making a return ----------------------------------------------------------------------
+
+
+def test_a_return_with_a_photo_stores_the_cleaned_photo(client, order, owner, jpeg):
+    client.force_login(owner)
+    uploaded = jpeg(exif=True)
+    assert Image.open(io.BytesIO(uploaded)).getexif()  # the test photo has tags
+    data = {
+        **pick(order.shirt, reason="damaged", comment="The seam is torn."),
+        f"line-{order.shirt.pk}-photos": [photo(uploaded), photo(jpeg(), "second.jpg")],
+    }
+    response = choose(client, order, data)
+    assert response.status_code == 302 and response["Location"] == review_path(order)
+    response, _token = submit(client, order)
+    ret = ReturnRequest.objects.get()
+    assert response["Location"] == detail_path(ret)
+    assert ret.user == owner and ret.email == "grace@example.com"
+    stored = list(ReturnPhoto.objects.filter(line__request=ret))
+    assert len(stored) == 2
+    with stored[0].image.open("rb") as handle:
+        content = handle.read()
+    assert content != uploaded
+    assert not Image.open(io.BytesIO(content)).getexif()
+    assert b"PorticoCam" not in content and b"secret-firmware" not in content
+    # Shown on the return's page through an access-checked view, never a /media/ URL.
+    page = client.get(detail_path(ret)).content.decode()
+    assert "/media/" not in page
+    url = reverse("returns:photo", args=[ret.number, stored[0].pk])
+    assert url in page
+    served = client.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    client.logout()
+    assert client.get(url).status_code == 404
+
+
+def test_a_reason_that_needs_a_photo_says_so_next_to_the_field(client, order, owner):
+    client.force_login(owner)
+    response = choose(client, order, pick(order.shirt, reason="damaged", comment="Torn."))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Add a photo of the item." in html
+    assert f'href="#id_line-{order.shirt.pk}-photos"' in html  # the error summary links it
+    assert 'class="error-summary"' in html
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_file_that_is_not_a_photo_is_refused_with_its_name(client, order, owner):
+    client.force_login(owner)
+    data = {
+        **pick(order.shirt, reason="damaged", comment="Torn."),
+        f"line-{order.shirt.pk}-photos": [photo(b"%PDF-1.4 not a photo", "invoice.pdf")],
+    }
+    response = choose(client, order, data)
+    assert response.status_code == 400
+    assert "invoice.pdf: PDF files can" in response.content.decode()
+
+
+def test_a_photo_over_the_size_limit_is_refused(client, order, owner, jpeg, settings):
+    settings.RETURNS_PHOTO_MAX_BYTES = 200
+    client.force_login(owner)
+    data = {
+        **pick(order.shirt, reason="damaged", comment="Torn."),
+        f"line-{order.shirt.pk}-photos": [photo(jpeg(size=(400, 400)))],
+    }
+    response = choose(client, order, data)
+    assert response.status_code == 400
+    assert "too large" in response.content.decode()
+
+
+def test_more_photos_than_allowed_are_refused(client, order, owner, jpeg):
+    client.force_login(owner)
+    data = {
+        **pick(order.shirt, reason="damaged", comment="Torn."),
+        f"line-{order.shirt.pk}-photos": [photo(jpeg(), f"{n}.jpg") for n in range(4)],
+    }
+    response = choose(client, order, data)
+    assert response.status_code == 400
+    assert "at most 3 photos" in response.content.decode()
+
+
+@pytest.mark.parametrize("quantity", ["-1", "100000000000000000000", "abc", "1.5", "", "3", "\x00"])
+def test_nonsense_quantities_are_answered_not_crashed_on(client, order, owner, quantity):
+    client.force_login(owner)
+    response = choose(client, order, {**pick(order.mug), f"line-{order.mug.pk}-quantity": quantity})
+    assert response.status_code == 400
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_forged_line_or_missing_fields_are_answered(client, order, owner):
+    other = OrderLineFactory(order=OrderFactory(email="lin@example.com"))
+    client.force_login(owner)
+    forged = choose(client, order, pick(other))
+    assert forged.status_code == 400
+    assert "Choose at least one item to return." in forged.content.decode()
+    empty = choose(client, order, {})
+    assert empty.status_code == 400
+    no_reason = choose(client, order, {f"line-{order.shirt.pk}-quantity": "1"})
+    assert no_reason.status_code == 400
+    assert "Choose a reason." in no_reason.content.decode()
+    bad_reason = choose(client, order, pick(order.shirt, reason="<script>"))
+    assert bad_reason.status_code == 400
+    assert "<script>" not in bad_reason.content.decode()
+    assert client.post(review_path(order), {"draft": "x" * 500}).status_code == 302
+    assert client.post(review_path(order), {}).status_code == 302
+
+
+def test_the_review_shows_the_amounts_the_engine_computes(client, order, owner):
+    client.force_login(owner)
+    choose(client, order, {**pick(order.shirt), **pick(order.mug, quantity=2)})
+    html = client.get(review_path(order)).content.decode()
+    # 60 + 40 of items, 8.00 tax on top, 4.95 return shipping for "too small".
+    assert "$100.00" in html and "$8.00" in html and "−$4.95" in html
+    assert "$103.05" in html
+    assert 'value="credit"' in html and 'value="exchange"' in html
+    assert 'value="keep"' not in html  # the items are worth more than the threshold
+
+
+def test_keep_the_item_is_offered_only_when_the_engine_offers_it(client, order, owner):
+    policy = ReturnPolicy.load()
+    policy.keep_item_under = Decimal("25")
+    policy.save()
+    client.force_login(owner)
+    choose(client, order, pick(order.mug, quantity=1))
+    html = client.get(review_path(order)).content.decode()
+    assert 'value="keep"' in html
+    choose(client, order, pick(order.shirt))
+    assert 'value="keep"' not in client.get(review_path(order)).content.decode()
+
+
+def test_changing_the_choice_shows_the_new_amounts_before_submitting(client, order, owner):
+    policy = ReturnPolicy.load()
+    policy.credit_bonus_percent = Decimal("10")
+    policy.save()
+    client.force_login(owner)
+    choose(client, order, pick(order.shirt))
+    # Submit pressed with another option than the amounts were shown for: shown again.
+    page = client.get(review_path(order)).content.decode()
+    token = DRAFT.search(page).group(1)
+    data = {"draft": token, "quoted": "refund:label", "resolution": "credit", "method": "label"}
+    response = client.post(review_path(order), {**data, "action": "submit"})
+    assert response.status_code == 302 and response["Location"] == review_path(order)
+    assert not ReturnRequest.objects.exists()
+    html = client.get(review_path(order)).content.decode()
+    # 60.00 + 4.80 tax - 4.95 return shipping = 59.85; 10% of it, half up.
+    assert "Store credit bonus" in html and "+$5.99" in html
+    assert "Store credit total" in html
+
+
+def test_an_exchange_needs_to_say_what_instead(client, order, owner):
+    client.force_login(owner)
+    choose(client, order, pick(order.shirt))
+    response, token = submit(client, order, resolution="exchange")
+    assert response.status_code == 400
+    assert "Say which size or colour" in response.content.decode()
+    response, _ = submit(client, order, resolution="exchange", token=token, exchange_for="Sand / M")
+    assert response.status_code == 302
+    assert ReturnRequest.objects.get().exchange_for == "Sand / M"
+
+
+def test_a_forged_resolution_is_refused(client, order, owner):
+    client.force_login(owner)
+    choose(client, order, pick(order.shirt))
+    response, _ = submit(client, order, resolution="cash")
+    assert response.status_code == 400
+    assert "Choose one of the options offered." in response.content.decode()
+    assert not ReturnRequest.objects.exists()
+
+
+def test_a_double_submit_makes_one_return(client, order, owner):
+    client.force_login(owner)
+    choose(client, order, pick(order.mug, quantity=1))
+    first, token = submit(client, order)
+    again, _ = submit(client, order, token=token)
+    assert ReturnRequest.objects.count() == 1
+    ret = ReturnRequest.objects.get()
+    assert first["Location"] == again["Location"] == detail_path(ret)
+
+
+def test_a_guest_makes_a_return_and_sees_it(client, order):
+    as_guest(client, order)
+    choose(client, order, pick(order.shirt))
+    response, _ = submit(client, order, method="dropoff")
+    ret = ReturnRequest.objects.get()
+    assert ret.user is None and ret.method == "dropoff"
+    html = client.get(response["Location"]).content.decode()
+    assert ret.dropoff_code in html
+    assert "<svg" in html and 'role="img"' in html  # the QR code, drawn here
+
+
+# --- The return's page --------------------------------------------------------------------
+
+
+def test_the_return_page_shows_label_timeline_and_next_step(client, order, owner, return_for):
+    ret = return_for(order)
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    assert ret.label_tracking_number in html
+    assert reverse("returns:authorization", args=[ret.number]) in html
+    assert "Print the label, stick it on the parcel" in html
+    assert "Your order was delivered" in html and "Return label ready" in html
+    assert html.index("Your order was shipped") < html.index("You asked to return items")
+    assert 'aria-current="step"' in html
+    assert "Cancel this return" in html
+
+
+def test_the_customer_cancels_while_nothing_has_shipped(client, order, owner, return_for):
+    ret = return_for(order)
+    client.force_login(owner)
+    response = client.post(reverse("returns:cancel", args=[ret.number]))
+    assert response.status_code == 302
+    ret.refresh_from_db()
+    assert ret.status == Status.CANCELLED
+    html = client.get(detail_path(ret)).content.decode()
+    assert "is cancelled" in html and "Cancel this return" not in html
+
+
+def test_a_return_on_its_way_cannot_be_cancelled(client, order, owner, return_for):
+    ret = return_for(order)
+    services.return_in_transit(request_id=ret.pk)
+    client.force_login(owner)
+    response = client.post(reverse("returns:cancel", args=[ret.number]), follow=True)
+    assert "can no longer be cancelled" in response.content.decode()
+    ret.refresh_from_db()
+    assert ret.status == Status.IN_TRANSIT
+    assert client.get(reverse("returns:cancel", args=[ret.number])).status_code == 405
+
+
+def test_the_rejection_message_is_shown(client, order, owner, return_for):
+    from returns.models import AutomationRule
+
+    AutomationRule.objects.all().delete()  # every return waits for an agent
+    ret = return_for(order, (order.shirt, 1, "changed_mind"))
+    assert ret.status == Status.REQUESTED
+    services.return_reject(request_id=ret.pk, message="Worn and washed.")
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    assert "Worn and washed." in html and "This return was not accepted" in html
+    assert "Cancel this return" not in html
+
+
+def test_the_pdf_goes_only_to_who_may_see_the_return(client, order, owner, stranger, return_for):
+    ret = return_for(order)
+    path = reverse("returns:authorization", args=[ret.number])
+    assert client.get(path).status_code == 404
+    client.force_login(stranger)
+    assert client.get(path).status_code == 404
+    client.force_login(owner)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_no_pdf_before_approval(client, order, owner, return_for):
+    from returns.models import AutomationRule
+
+    AutomationRule.objects.all().delete()
+    ret = return_for(order)
+    client.force_login(owner)
+    assert client.get(reverse("returns:authorization", args=[ret.number])).status_code == 404
+    assert "authorization.pdf" not in client.get(detail_path(ret)).content.decode()
+
+
+def _return_with(order, *, lines: int, events: int, jpeg) -> ReturnRequest:
+    from returns.models import ReturnPayment
+    from returns.uploads import photo_clean
+
+    picks = [OrderLineFactory(order=order, quantity=1) for _ in range(lines)]
+    clean = photo_clean(io.BytesIO(jpeg()))
+    ret = services.return_create(
+        order_id=order.pk,
+        email=order.email,
+        lines=[services.NewLine(line.pk, 1, "too_small", photos=(clean,)) for line in picks],
+        resolution="refund",
+        method="label",
+    )
+    for n in range(events - 1):
+        ReturnEvent.objects.create(
+            request=ret, kind="transition", to_status="approved", message=f"step {n}"
+        )
+    ReturnPayment.objects.create(
+        request=ret, order=order, kind="stripe", key=f"k-{ret.pk}", amount=1, currency="USD"
+    )
+    return ret
+
+
+def test_the_return_page_costs_the_same_queries_whatever_its_size(
+    client, owner, jpeg, django_assert_num_queries
+):
+    from django.db import connection
+
+    from returns.models import AutomationRule
+
+    AutomationRule.objects.all().delete()  # both wait for an agent: the same page parts
+    small = _return_with(OrderFactory(email="grace@example.com"), lines=1, events=2, jpeg=jpeg)
+    big = _return_with(OrderFactory(email="grace@example.com"), lines=8, events=20, jpeg=jpeg)
+    assert big.events.count() == 20 and small.events.count() == 2
+    client.force_login(owner)
+    client.get(detail_path(small))  # warm per-process caches (content types, site)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(detail_path(small)).status_code == 200
+    with django_assert_num_queries(len(captured)):
+        response = client.get(detail_path(big))
+    html = response.content.decode()
+    assert html.count('class="order-line return-item"') == 8
+    assert html.count("/photos/") >= 8
+    assert html.count('class="timeline__event') >= 20
+
+
+# --- The order page's panel ---------------------------------------------------------------
+
+
+def test_the_order_page_lists_returns_and_offers_to_start_one(client, order, owner, return_for):
+    from orders.access import grant_token
+
+    ret = return_for(order)
+    guest_page = client.get(reverse("orders:track_order", args=[grant_token(order.pk)]))
+    html = guest_page.content.decode()
+    assert ret.number in html and detail_path(ret) in html
+    assert reverse("returns:start") + "?order=%235001" in html
+    client.force_login(owner)
+    html = client.get(reverse("orders:detail", args=[order.lookup_number])).content.decode()
+    assert new_path(order) in html and "Start a return" in html
+
+
+def test_the_order_page_shows_a_new_return_at_once(client, order, owner, return_for):
+    client.force_login(owner)
+    path = reverse("orders:detail", args=[order.lookup_number])
+    assert "R-" not in client.get(path).content.decode()
+    ret = return_for(order)
+    assert ret.number in client.get(path).content.decode()  # the cached page was replaced
+
+
+# --- The policy page ----------------------------------------------------------------------
+
+
+def test_the_policy_page_shows_what_the_engine_enforces(client):
+    html = client.get(reverse("returns:policy")).content.decode()
+    assert "30 days" in html and "counted from delivery" in html
+    assert "Arrived damaged or faulty" in html and "Changed my mind" in html
+    assert "$4.95" in html
+    assert "Version " in html
+    reason = ReturnReason.objects.get(code="changed_mind")
+    reason.shipping_fee = Decimal("7.50")
+    reason.restocking_percent = Decimal("15")
+    reason.save()
+    html = client.get(reverse("returns:policy")).content.decode()
+    changed = html[html.index('data-reason="changed_mind"') :]
+    changed = changed[: changed.index("</li>")]
+    assert "$7.50" in changed and "15%" in changed
+
+
+def test_the_policy_page_is_in_turkish_under_tr(client):
+    html = client.get("/tr" + reverse("returns:policy")).content.decode()
+    assert "Fikrimi değiştirdim" in html  # the reason as the policy words it in Turkish
+    assert "$4,95" in html  # the fee in Turkish notation
