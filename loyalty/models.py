@@ -128,6 +128,30 @@ class ProgramSettings(BaseGenericSetting):
         help_text=_("More than this are held for review. 0: no limit."),
     )
 
+    class StoreCreditAs(models.TextChoices):
+        CODE = "code", _("A single-use code for the amount")
+        POINTS = "points", _("Points, at the rate below")
+
+    store_credit_as = models.CharField(
+        _("store credit is paid as"),
+        max_length=10,
+        choices=StoreCreditAs.choices,
+        default=StoreCreditAs.CODE,
+        help_text=_(
+            "How a return paid out as store credit reaches the customer: a single-use "
+            "discount code for the amount (a Stripe promotion code when Stripe is set up), "
+            "or points in their account (while the program is on; they expire like any "
+            "points)."
+        ),
+    )
+    store_credit_points_per_unit = models.DecimalField(
+        _("points per 1.00 of store credit"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("20"),
+        help_text=_("E.g. 20 when 200 points buy 10.00 off. Rounded half up."),
+    )
+
     panels = [
         MultiFieldPanel(
             [FieldPanel("enabled"), FieldPanel("program_name"), FieldPanel("enrol_all_customers")],
@@ -154,6 +178,10 @@ class ProgramSettings(BaseGenericSetting):
                 FieldPanel("referral_weekly_limit_per_client"),
             ],
             heading=_("Referrals"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("store_credit_as"), FieldPanel("store_credit_points_per_unit")],
+            heading=_("Store credit for returns"),
         ),
     ]
 
@@ -384,6 +412,9 @@ class Entry(models.Model):
         # Spent points given back to the lots they came from (a reward code that could not
         # be issued, or was voided unused).
         RESTORE = "restore", _("Given back")
+        # A return paid out as store credit in points (``StoreCredit``): not earned, so
+        # it counts towards no tier.
+        CREDIT = "credit", _("Store credit")
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -746,3 +777,50 @@ class Referral(models.Model):
     def flag_labels(self) -> list[str]:
         labels = dict(self.Flag.choices)
         return [str(labels.get(flag, flag)) for flag in self.flags]
+
+
+class StoreCredit(models.Model):
+    """Store credit a customer was given (a return paid out as credit): a single-use code
+    for the amount, or points at the program's rate. Unique per ``key`` (the caller's
+    cause, e.g. the return's payment), so issuing twice gives one credit."""
+
+    class Kind(models.TextChoices):
+        CODE = "code", _("Code")
+        POINTS = "points", _("Points")
+
+    class Status(models.TextChoices):
+        ISSUING = "issuing", _("Being issued")
+        ISSUED = "issued", _("Ready to use")
+        FAILED = "failed", _("Could not be issued")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="store_credits")
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUING)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    points = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    stripe_coupon_id = models.CharField(max_length=100, blank=True)
+    stripe_promotion_code_id = models.CharField(max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("store credit")
+        verbose_name_plural = _("store credits")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="loyalty_credit_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="loyalty_credit_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"{self.points} points"

@@ -9,7 +9,7 @@ any order end in the same ledger.
 
 The package's modules: ``ledger`` (accounts, posting, release, expiry, spending, the
 check), ``earning`` (orders' points and their reversal), ``tiers``, ``rewards``,
-``referrals`` and ``birthdays``.
+``referrals``, ``birthdays`` and ``credit`` (store credit for returns).
 Callers import the names below from ``loyalty.services``.
 """
 
@@ -21,6 +21,7 @@ from .birthdays import (
     birthday_set,
     birthdays_reward_due,
 )
+from .credit import store_credit_finish, store_credit_issue, store_credit_points
 from .earning import (
     earning_catalogue,
     order_earnings,
@@ -121,6 +122,9 @@ __all__ = [
     "referrer_for_code",
     "reward_redeem",
     "reward_unavailable_reason",
+    "store_credit_finish",
+    "store_credit_issue",
+    "store_credit_points",
     "tier_progress",
     "tiers_review_due",
 ]
