@@ -260,6 +260,21 @@ def test_nonsense_quantities_are_answered_not_crashed_on(client, order, owner, q
     assert not ReturnRequest.objects.exists()
 
 
+def test_a_line_of_many_units_takes_a_number_within_what_is_left(client, order, owner):
+    from orders.models import ShipmentLine
+
+    bulk = OrderLineFactory(order=order, title="Tea lights", quantity=50)
+    ShipmentLine.objects.create(shipment=order.shipment, line=bulk, quantity=50)
+    client.force_login(owner)
+    html = client.get(new_path(order)).content.decode()
+    assert f'type="number" name="line-{bulk.pk}-quantity"' in html
+    for quantity, message in (("51", "At most 50"), ("-1", "Enter 0 or more"), ("1e30", "whole")):
+        response = choose(client, order, {**pick(bulk), f"line-{bulk.pk}-quantity": quantity})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert choose(client, order, pick(bulk, quantity=50)).status_code == 302
+
+
 def test_a_forged_line_or_missing_fields_are_answered(client, order, owner):
     other = OrderLineFactory(order=OrderFactory(email="lin@example.com"))
     client.force_login(owner)
