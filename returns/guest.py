@@ -35,9 +35,6 @@ from .models import GuestCode
 
 CODE_DIGITS = 6
 MAX_WRONG_TRIES = 5
-# The kind under which ``tasks.return_email`` carries a code's email: "guest_code:<lang>",
-# with the code's id in place of a return's (see ``notifications.return_email_send``).
-EMAIL_KIND = "guest_code"
 HASH_SALT = "returns.guest-code"
 
 
@@ -75,12 +72,11 @@ def guest_code_request(*, order_id: int, email: str, language: str) -> GuestCode
             expires_at=timezone.now() + timedelta(seconds=code_seconds()),
         )
         pk = row.pk
-        kind = f"{EMAIL_KIND}:{language}"
 
         def enqueue():
             from . import tasks
 
-            tasks.return_email.delay(pk, kind)
+            tasks.guest_code_email.delay(pk, language)
 
         transaction.on_commit(enqueue)
     return row

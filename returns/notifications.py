@@ -22,7 +22,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from . import access, guest
+from . import access
 from .models import ReturnEmail, ReturnLine, ReturnRequest, Status
 from .selectors import policy_for_version
 
@@ -48,12 +48,7 @@ def return_email_send(*, request_id: int, kind: str) -> bool:
     """Email the customer about ``kind`` (a status their return reached, or "requested");
     True if sent now. Kinds customers are not told about are skipped quietly, and so is a
     step the return has since left for another emailed step.
-
-    ``guest_code:<language>`` is the one-time code's email (``guest``): ``request_id`` is
-    then the ``GuestCode`` id.
     """
-    if kind.startswith(guest.EMAIL_KIND + ":"):
-        return guest.guest_code_send(code_id=request_id, language=kind.partition(":")[2])
     if kind not in EMAIL_KINDS:
         return False
     ret = (

@@ -19,7 +19,15 @@ from orders.models import Order
 
 from . import states
 from .exceptions import IllegalTransition, ReturnNotAllowed
-from .models import Method, Resolution, ReturnEvent, ReturnLine, ReturnRequest, Status
+from .models import (
+    Method,
+    Resolution,
+    ReturnEvent,
+    ReturnLine,
+    ReturnPayment,
+    ReturnRequest,
+    Status,
+)
 from .policy import Pick, Quote, quote
 from .selectors import order_facts, policy_current, policy_for_version
 
@@ -298,6 +306,10 @@ def return_reject(*, request_id: int, actor=None, message: str) -> ReturnRequest
     request = _locked(request_id)
     if not message.strip():
         raise IllegalTransition(_("Say why the return is rejected: the customer will read it."))
+    if request.payments.exclude(state=ReturnPayment.State.FAILED).exists():
+        raise IllegalTransition(
+            _("Money is already on its way for this return: it can no longer be rejected.")
+        )
     _move(request, Status.REJECTED, actor=actor, message=message)
     request.rejection_message = message
     request.review = ReturnRequest.Review.DONE if request.review else ""

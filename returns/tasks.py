@@ -36,6 +36,14 @@ def return_email(request_id: int, kind: str) -> bool:
     return notifications.return_email_send(request_id=request_id, kind=kind)
 
 
+@shared_task(name="returns.tasks.guest_code_email")
+def guest_code_email(code_id: int, language: str) -> bool:
+    """A guest's one-time code: drawn, stored hashed and emailed once (``guest``)."""
+    from . import guest
+
+    return guest.guest_code_send(code_id=code_id, language=language)
+
+
 @shared_task(bind=True, name="returns.tasks.return_payout", max_retries=MAX_RETRIES)
 def return_payout(self, request_id: int) -> str:
     """Pay an inspected return out the way the customer chose (``payments``)."""

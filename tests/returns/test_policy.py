@@ -144,7 +144,7 @@ def test_unpaid_and_cancelled_orders_have_nothing_to_return():
 
 
 def test_refund_for_part_of_a_line_after_its_discount():
-    # 2 × 50.00 with 10.00 off the line: each unit cost 45.00.
+    # 2 x 50.00 with 10.00 off the line: each unit cost 45.00.
     facts = order(line(1, discount_total=D("10.00")), line(2, unit_price=D("20.00"), quantity=1))
     result = quote(
         policy(), facts, [Pick(1, 1, "damaged", photos=1)], resolution="refund", method="label",
@@ -380,7 +380,7 @@ def test_statutory_mode_covers_final_sale_within_its_fourteen_days_only():
     assert not found[2].eligible
 
 
-def test_statutory_withdrawal_has_no_restocking_fee_and_refunds_outbound_shipping_on_a_whole_return():
+def test_statutory_withdrawal_has_no_restocking_fee_and_refunds_shipping_on_a_whole_return():
     p = policy(statutory="eu")
     facts = order(line(1), line(2, unit_price=D("20.00"), quantity=1))
     whole = quote(p, facts, [Pick(1, 2, "opened"), Pick(2, 1, "opened")], resolution="refund",
