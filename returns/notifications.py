@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import access
-from .models import ReturnEmail, ReturnLine, ReturnRequest, Status
+from .models import ReturnEmail, ReturnEvent, ReturnLine, ReturnRequest, Status
 from .selectors import policy_for_version
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,15 @@ def language_of(ret: ReturnRequest) -> str:
     return code if code in supported else settings.LANGUAGE_CODE
 
 
+def _payout_note(ret: ReturnRequest) -> str:
+    event = (
+        ret.events.filter(kind=ReturnEvent.Kind.PAYMENT, public=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return event.message if event else ""
+
+
 def _send(ret: ReturnRequest, kind: str) -> None:
     with translation.override(language_of(ret)):
         policy = policy_for_version(ret.policy_version)
@@ -97,6 +106,8 @@ def _send(ret: ReturnRequest, kind: str) -> None:
             "order": ret.order,
             "kind": kind,
             "lines": lines,
+            # What a payout gave (a store credit's code, or the points it became).
+            "payout_note": _payout_note(ret) if kind == Status.CREDITED else "",
             "return_url": settings.SITE_URL + access.link_path(ret.pk),
             "site_url": settings.SITE_URL,
         }

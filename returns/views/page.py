@@ -138,12 +138,14 @@ def _event_entry(event: ReturnEvent) -> Entry | None:
     return Entry(event.created_at, str(title), event.message, "return", tone)
 
 
-def _payment_entry(payment: ReturnPayment) -> Entry:
+def _payment_entry(payment: ReturnPayment, note: str = "") -> Entry:
     detail = {
         ReturnPayment.State.PENDING: _("In progress"),
         ReturnPayment.State.SUCCEEDED: _("Done"),
         ReturnPayment.State.FAILED: _("Delayed: we are looking into it"),
     }.get(payment.state, "")
+    if payment.kind == ReturnPayment.Kind.CREDIT and payment.state == "succeeded" and note:
+        detail = note  # the code to use at checkout, or the points it became
     return Entry(
         payment.completed_at or payment.created_at,
         detail=str(detail),
@@ -165,5 +167,8 @@ def timeline(ret: ReturnRequest) -> list[Entry]:
         entry = _event_entry(event)
         if entry is not None:
             entries.append(entry)
-    entries.extend(_payment_entry(payment) for payment in ret.payments.all())
+    # The public note of a completed payout says what the customer got (a credit's code).
+    notes = [e.message for e in ret.public_events if e.kind == ReturnEvent.Kind.PAYMENT]
+    note = notes[-1] if notes else ""
+    entries.extend(_payment_entry(payment, note) for payment in ret.payments.all())
     return sorted(entries, key=lambda entry: entry.at)

@@ -160,3 +160,19 @@ def test_stripe_down_leaves_the_credit_pending_and_a_retry_makes_one_code(
     assert len(stripe.coupons) == 1 and len(stripe.promotion_codes) == 1
     assert StoreCredit.objects.get().status == "issued"
     assert Refund.objects.count() == 1
+
+
+def test_the_customer_is_shown_and_emailed_the_code(
+    order, stripe, credited, client, owner, mailoutbox
+):
+    from django.urls import reverse
+
+    request = credited()
+    credit = StoreCredit.objects.get()
+    client.force_login(owner)
+    page = client.get(reverse("returns:detail", args=[request.number]))
+    assert page.status_code == 200
+    assert credit.code in page.content.decode()
+    emails = [m for m in mailoutbox if request.number in m.body and credit.code in m.body]
+    assert len(emails) == 1
+    assert credit.code in emails[0].alternatives[0][0]
