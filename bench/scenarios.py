@@ -142,3 +142,24 @@ SCENARIOS += [
         seed=helppages.seed_articles,
     ),
 ]
+
+
+# --- The returns queue (returns/): 100,000 returns, as a support agent -------------------
+# The goal: p95 under 100 ms. bench/returns_queue.py measures it in-process too,
+# with filters and searches (bench/README.md, "Returns").
+from bench import returns_queue  # noqa: E402
+
+SCENARIOS += [
+    Scenario(
+        name,
+        path,
+        cookies=returns_queue.agent_cookies,
+        seed=returns_queue.seed_for_run,
+        connections=1,
+        p95_goal_ms=100,
+    )
+    for name, path in (
+        ("returns-queue-1c", "/admin/returns/"),
+        ("returns-search-1c", returns_queue.search_path),
+    )
+]

@@ -108,8 +108,9 @@ def test_queue_lists_returns_newest_first_with_what_an_agent_scans_for(client):
 
     assert response.status_code == 200
     assert listed(response) == [newer.number, older.number]
-    rows = {r.number: r for r in response.context["object_list"]}
-    assert rows[newer.number].line_count == 2 and rows[older.number].line_count == 1
+    rows = {row["number"]: row for row in response.context["table"].prepared_rows}
+    assert rows[newer.number]["lines"] == 2 and rows[older.number]["lines"] == 1
+    assert rows[newer.number]["order_number"] == "#1001"
     text = page(response)
     for expected in ("#1001", "grace@example.com", "Requested", "Received", "Store credit"):
         assert expected in text
