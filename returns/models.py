@@ -359,6 +359,8 @@ class ReturnRequest(models.Model):
         DONE = "done", _("Reviewed")
 
     number = models.CharField(_("return number"), max_length=20, unique=True)
+    # The form's idempotency key: the same submission twice makes one return.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
     email = models.EmailField(_("email"))
     user = models.ForeignKey(

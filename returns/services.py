@@ -117,9 +117,13 @@ def return_create(
     exchange_for: str = "",
     user=None,
     language: str = "en",
+    submission_key: str | None = None,
     now: datetime | None = None,
 ) -> ReturnRequest:
     """Make a return request, or raise ``ReturnNotAllowed`` naming the fields at fault.
+
+    Idempotent on ``submission_key`` (the form's key): a second call with the same key
+    returns the return the first one made, whatever else it says.
 
     Locks the order row so two requests for the same order are judged one after the
     other (the second sees the units the first took). Stores the quote the customer saw,
@@ -131,6 +135,11 @@ def return_create(
     now = now or timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
+        if submission_key:
+            # Under the order's lock: a concurrent submit of the same form waits here.
+            made = ReturnRequest.objects.filter(submission_key=submission_key).first()
+            if made is not None:
+                return made
         policy, version = policy_current()
         result = quote(
             policy,
@@ -158,6 +167,7 @@ def return_create(
             result=result,
             comment=comment,
             exchange_for=exchange_for,
+            submission_key=submission_key or None,
         )
         by_line = {x.line_id: x for x in lines}
         for q in result.lines:
@@ -184,8 +194,11 @@ def return_create(
     return request
 
 
-def _request_insert(*, order, email, user, language, version, result: Quote, comment, exchange_for):
+def _request_insert(
+    *, order, email, user, language, version, result: Quote, comment, exchange_for, submission_key
+):
     fields = dict(
+        submission_key=submission_key,
         order=order,
         email=email.lower(),
         user=user if getattr(user, "is_authenticated", False) else None,

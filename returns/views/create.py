@@ -219,6 +219,7 @@ def _submit(request, order, draft: drafts.Draft, photos: dict, form, page) -> Ht
             exchange_for=draft.exchange_for,
             user=request.user,
             language=translation.get_language(),
+            submission_key=draft.token,
         )
     except ReturnNotAllowed as exc:
         here = {k: v for k, v in exc.errors.items() if k in REVIEW_FIELDS}

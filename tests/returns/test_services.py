@@ -260,3 +260,10 @@ def test_two_requests_for_the_same_units_at_once_make_one_return(order):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["made", "refused"]
+
+
+def test_the_same_submission_twice_makes_one_return(order):
+    first = create(order, (order.mug, 1, "changed_mind"), submission_key="form-1")
+    again = create(order, (order.mug, 1, "changed_mind"), submission_key="form-1")
+    assert again.pk == first.pk
+    assert ReturnRequest.objects.filter(order=order).count() == 1
