@@ -1,5 +1,5 @@
-"""The returns queue in Wagtail admin: the listing, its filters and search, and the bulk
-approve / reject actions.
+"""The returns queue in Wagtail admin: the listing, its filters and search (the bulk
+approve / reject actions are in ``admin_bulk``).
 
 The listing runs a fixed number of queries whatever the returns shown and their lines
 (the lines are counted by a subquery; the order number comes with the return), and it
@@ -17,26 +17,21 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.functional import cached_property, classproperty
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, Table
-from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic import IndexView
 
 from orders.models import Order
 from orders.services import lookup_number
 
-from . import services
 from .admin_views import can_manage, status_tone
 from .models import PolicyVersion, Resolution, ReturnLine, ReturnRequest, Status
 from .selectors import policy_current
@@ -45,8 +40,6 @@ PER_PAGE = 50
 # The paginator counts at most this many rows (a count of 100,000 rows on every page view
 # is the slowest part of a listing); past it the page says "more than".
 COUNT_CAP = 10_000
-# Bulk actions take the returns ticked on one page; more than this is not a click.
-BULK_MAX = 200
 
 
 # --- Filters ------------------------------------------------------------------------
@@ -150,6 +143,14 @@ class CappedPaginator(WagtailPaginator):
         }
 
 
+# The resolution in a word, for a column that is scanned, not read.
+SHORT_RESOLUTIONS = {
+    Resolution.REFUND: gettext_lazy("Refund"),
+    Resolution.CREDIT: gettext_lazy("Store credit"),
+    Resolution.EXCHANGE: gettext_lazy("Exchange"),
+}
+
+
 # --- Columns and table -------------------------------------------------------------
 
 
@@ -182,7 +183,7 @@ class QueueTable(Table):
             .annotate(n=Count("pk"))
         )
         statuses = {value: str(label) for value, label in Status.choices}
-        resolutions = {value: str(label) for value, label in Resolution.choices}
+        resolutions = {value: str(label) for value, label in SHORT_RESOLUTIONS.items()}
         rows = []
         for r in page:
             rows.append(
@@ -297,117 +298,3 @@ def queue_columns():
         QueueColumn("flagged", label=gettext_lazy("Flagged")),
         QueueColumn("review", label=gettext_lazy("Review")),
     ]
-
-
-# --- Bulk actions -------------------------------------------------------------------
-
-
-class BulkMessageForm(forms.Form):
-    message = forms.CharField(
-        label=gettext_lazy("Message to the customers"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Sent with each return's email and kept in its log."),
-    )
-
-
-class RejectMessageForm(BulkMessageForm):
-    message = forms.CharField(
-        label=gettext_lazy("Why the returns are rejected"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy(
-            "The customers read this in their email and on the return's page. Required."
-        ),
-    )
-
-
-class ReturnBulkAction(BulkAction):
-    """Approve or reject the ticked returns with one message, through
-    ``services.returns_bulk`` (each return in its own transaction): the ones the status
-    table refuses are named with the reason, the others are done."""
-
-    template_name = "returns/admin/bulk_confirm.html"
-    form_class = BulkMessageForm
-    service_action = ""
-
-    @classproperty
-    def models(cls):
-        return [ReturnRequest]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_manage(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    @classmethod
-    def get_queryset(cls, model, object_ids):
-        ids = sorted({int(i) for i in object_ids if str(i).isdigit()})[:BULK_MAX]
-        return list(ReturnRequest.objects.filter(pk__in=ids).select_related("order").order_by("pk"))
-
-    def get_all_objects_in_listing_query(self, parent_id):
-        return []  # "select all in listing" is not offered: a bulk action is a page's worth
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            action_label=self.display_name,
-            header_icon="undo",
-            action_button_text=self.display_name,
-            no_action_button_text=_("Go back"),
-        )
-        return context
-
-    def form_valid(self, form):
-        objects, _none = self.get_actionable_objects()
-        result = services.returns_bulk(
-            request_ids=[r.pk for r in objects],
-            action=self.service_action,
-            actor=self.request.user,
-            message=form.cleaned_data.get("message", "").strip(),
-        )
-        if result["done"]:
-            messages.success(self.request, self.done_message(result["done"]))
-        for number, reason in sorted(result["refused"].items()):
-            messages.error(
-                self.request,
-                _("%(number)s was not changed: %(reason)s") % {"number": number, "reason": reason},
-            )
-        if not objects:
-            messages.error(self.request, _("No return was selected."))
-        return redirect(self.next_url)
-
-    def done_message(self, count: int) -> str:
-        raise NotImplementedError
-
-
-class ApproveBulkAction(ReturnBulkAction):
-    display_name = gettext_lazy("Approve")
-    action_type = "approve"
-    aria_label = gettext_lazy("Approve the selected returns")
-    action_priority = 10
-    service_action = "approve"
-
-    def done_message(self, count: int) -> str:
-        return ngettext("%(count)d return approved.", "%(count)d returns approved.", count) % {
-            "count": count
-        }
-
-
-class RejectBulkAction(ReturnBulkAction):
-    display_name = gettext_lazy("Reject")
-    action_type = "reject"
-    aria_label = gettext_lazy("Reject the selected returns")
-    action_priority = 20
-    classes = {"serious"}
-    form_class = RejectMessageForm
-    service_action = "reject"
-
-    def done_message(self, count: int) -> str:
-        return ngettext("%(count)d return rejected.", "%(count)d returns rejected.", count) % {
-            "count": count
-        }
-
-
-BULK_ACTIONS = (ApproveBulkAction, RejectBulkAction)

@@ -19,7 +19,7 @@ from wagtail.contrib.settings.registry import SettingMenuItem
 
 from orders.wagtail_hooks import ReadOnlyModelViewSet
 
-from . import admin_detail, admin_queue, admin_reports, admin_simulator
+from . import admin_bulk, admin_detail, admin_queue, admin_reports, admin_simulator
 from .admin_views import MANAGE_ACTION, can_view
 from .models import ReturnPolicy, ReturnRequest
 
@@ -133,5 +133,5 @@ def register_returns_urls():
 
 
 # Wagtail's bulk action registry takes the classes themselves.
-for _action in admin_queue.BULK_ACTIONS:
+for _action in admin_bulk.BULK_ACTIONS:
     hooks.register("register_bulk_action", _action)
