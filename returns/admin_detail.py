@@ -17,7 +17,8 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.admin.utils import quote
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
@@ -47,6 +48,8 @@ from .policy import customer_flagged
 from .selectors import order_facts, policy_current, policy_for_version
 
 HISTORY_SHOWN = 20
+# The customer's returns are looked for on their newest orders, this many at most.
+CUSTOMER_ORDERS = 500
 MESSAGE_MAX = 5000
 THUMB_SIDE = 320
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -93,13 +96,22 @@ def return_for_agent():
 
 
 def customer_returns(request: ReturnRequest):
-    """The customer's other returns: same email, or an order of the same customer."""
+    """The customer's other returns: those on orders of the same customer record or the
+    same email. The orders are found through their indexes (customer, lower(email)) and
+    the returns by their order; matching the returns' own email or joining the orders in
+    an OR would read the whole returns table."""
     order = request.order
-    match = Q(email=request.email) | Q(email=(order.email or "").lower())
+    match = Q(email_ci__in={request.email.lower(), (order.email or "").lower()})
     if order.customer_id:
-        match |= Q(order__customer_id=order.customer_id)
+        match |= Q(customer_id=order.customer_id)
+    orders = (
+        Order.objects.annotate(email_ci=Lower("email"))
+        .filter(match)
+        .order_by("-placed_at")
+        .values("pk")[:CUSTOMER_ORDERS]
+    )
     return (
-        ReturnRequest.objects.filter(match)
+        ReturnRequest.objects.filter(order_id__in=Subquery(orders))
         .exclude(pk=request.pk)
         .select_related("order")
         .only("number", "status", "total", "currency", "created_at", "resolution", "order__number")
@@ -216,13 +228,14 @@ def _text(request, name: str = "message") -> str:
 
 
 def _amount(raw: str):
+    """The partial amount as typed ("12,50" too), or None for anything that is not a finite
+    number: the service then refuses it in words ("Give the partial amount as a number")."""
     raw = (raw or "").strip().replace(",", ".")
-    if not raw:
-        return None
     try:
-        return Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:
-        return raw  # the service refuses it in words
+        return None
+    return value if value.is_finite() else None
 
 
 def _inspect(http_request, request: ReturnRequest) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -31,11 +32,22 @@ MAX_DAYS = 366 * 3
 CHART_ROWS = 12
 
 
+# Dates a report can mean; outside them a date is a typo (and year 9999 has no next day).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+IN_RANGE = [MinValueValidator(EARLIEST), MaxValueValidator(LATEST)]
+
+
 class RangeForm(forms.Form):
     start = forms.DateField(
-        label=gettext_lazy("Orders placed from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Orders placed from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=IN_RANGE,
     )
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=gettext_lazy("To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=IN_RANGE,
+    )
 
     def clean(self):
         data = super().clean()

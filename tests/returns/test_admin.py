@@ -336,6 +336,8 @@ def test_simulator_quotes_the_picks_and_says_what_happens_without_making_a_retur
     )
     assert "At most 2 can be returned." in {e["message"] for e in too_many.context["quote_errors"]}
 
+    far = client.get(SIMULATOR, {**base, "as_of": "9999-12-31"})
+    assert far.status_code == 200 and "quote" not in far.context
     garbage = client.get(
         SIMULATOR, {**base, f"line-{shirt.pk}-qty": "lots", "as_of": "someday", "order_id": "x"}
     )

@@ -196,6 +196,8 @@ def test_inspection_that_rejects_every_line_rejects_the_return(client, order):
         ({"outcome": "rejected"}, "Say why a line is rejected."),
         ({"outcome": "partial", "amount": "lots"}, "Give the partial amount as a number."),
         ({"outcome": "partial"}, "Give the partial amount as a number."),
+        ({"outcome": "partial", "amount": "NaN"}, "Give the partial amount as a number."),
+        ({"outcome": "partial", "amount": "1e999999"}, "Give the partial amount as a number."),
         ({"outcome": "partial", "amount": "999"}, "A partial amount is between 0 and 40.00."),
         ({"outcome": "maybe"}, "Choose accept, partial or reject for every line."),
         ({}, "Choose accept, partial or reject for every line."),
