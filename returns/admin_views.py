@@ -1,9 +1,10 @@
 """What the Returns menu's screens share: who may do what, the status badges, the base of
 the pages that are not about one return (reports, simulator).
 
-The screens themselves: ``admin_queue`` (the queue and its bulk actions), ``admin_detail``
-(one return, its actions and photos), ``admin_simulator`` (the policy against a real
-order) and ``admin_reports`` (the numbers). ``wagtail_hooks`` wires them into the menu.
+The screens themselves: ``admin_queue`` (the queue), ``admin_bulk`` (its bulk approve and
+reject), ``admin_detail`` (one return, its actions and photos), ``admin_simulator`` (the
+policy against a real order) and ``admin_reports`` (the numbers). ``wagtail_hooks`` wires
+them into the menu.
 
 Access: ``returns.view_returnrequest`` to look at returns, the reports and the simulator;
 ``returns.manage_returnrequest`` to act on a return (approve, reject, receive, inspect,
