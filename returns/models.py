@@ -147,6 +147,7 @@ class ReturnPolicy(ClusterableModel, BaseGenericSetting):
 
 class ReturnReason(models.Model):
     policy = ParentalKey(ReturnPolicy, on_delete=models.CASCADE, related_name="reasons")
+    sort_order_field = "sort_order"
     sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=100)
@@ -191,6 +192,7 @@ class WindowOverride(models.Model):
         TAG = "tag", _("Tag")
 
     policy = ParentalKey(ReturnPolicy, on_delete=models.CASCADE, related_name="overrides")
+    sort_order_field = "sort_order"
     sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
     match = models.CharField(_("match on"), max_length=20, choices=Match.choices)
     value = models.CharField(_("value"), max_length=100)
@@ -229,6 +231,7 @@ class AutomationRule(models.Model):
         CHANGE_WINDOW = "change_window", _("Change the return window")
 
     policy = ParentalKey(ReturnPolicy, on_delete=models.CASCADE, related_name="rules")
+    sort_order_field = "sort_order"
     sort_order = models.PositiveSmallIntegerField(default=0, editable=False)
     name = models.CharField(_("name"), max_length=100)
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
@@ -307,6 +310,19 @@ class AutomationRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        needs = {
+            self.Action.ADD_FEE: ("fee", _("Say how much the fee is.")),
+            self.Action.REMOVE_RESOLUTION: ("resolution", _("Choose the resolution to remove.")),
+            self.Action.CHANGE_WINDOW: ("window_days", _("Say how many days the window is.")),
+        }
+        if self.action in needs:
+            field, message = needs[self.action]
+            if getattr(self, field) in (None, ""):
+                raise ValidationError({field: message})
 
 
 class PolicyVersion(models.Model):
@@ -417,8 +433,20 @@ class ReturnRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="returns_status_created"),
-            models.Index(fields=["order"], name="returns_order"),
             models.Index(fields=["-created_at"], name="returns_created"),
+            # The queue's search by the start of an email (LIKE 'x%' on PostgreSQL).
+            models.Index(
+                fields=["email"], name="returns_email_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            # The queue's "flagged" and "needs review" filters, newest first.
+            models.Index(
+                fields=["-created_at"], name="returns_flagged_created", condition=Q(flagged=True)
+            ),
+            models.Index(
+                fields=["-created_at"],
+                name="returns_review_created",
+                condition=Q(review="pending"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -457,6 +485,8 @@ class ReturnLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="returns_line_qty_gt_0"),
             models.UniqueConstraint(fields=["request", "order_line"], name="returns_line_unique"),
         ]
+        # The queue's filter by reason.
+        indexes = [models.Index(fields=["reason", "request"], name="returns_line_reason")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × line {self.order_line_id}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Max, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Lower
 
 from orders.models import Order, OrderLine, RefundLine, ShipmentLine
@@ -67,10 +67,17 @@ def policy_for_version(version: PolicyVersion) -> Policy:
     return Policy.from_dict(version.snapshot, version=version.number)
 
 
-def _customer_filter(order: Order) -> Q:
+def _customer_orders(order: Order):
+    """The customer's orders: by the same customer record, or by the email (through the
+    orders' index on ``lower(email)``; ``iexact`` would compare ``UPPER`` and read them all)."""
+    match = Q(email_ci=order.email.lower())
     if order.customer_id:
-        return Q(order__customer_id=order.customer_id) | Q(email__iexact=order.email)
-    return Q(email__iexact=order.email)
+        match |= Q(customer_id=order.customer_id)
+    return Order.objects.annotate(email_ci=Lower("email")).filter(match)
+
+
+def _customer_filter(order: Order) -> Q:
+    return Q(order_id__in=Subquery(_customer_orders(order).values("pk")))
 
 
 def order_facts(*, order: Order) -> OrderFacts:
@@ -88,7 +95,7 @@ def order_facts(*, order: Order) -> OrderFacts:
         )
     # Whole-order shipments that name no lines (some platforms) count for every line.
     whole = order.shipments.filter(items__isnull=True).aggregate(
-        shipped=_max("shipped_at"), delivered=_max("delivered_at")
+        shipped=Max("shipped_at"), delivered=Max("delivered_at")
     )
     in_returns = dict(
         ReturnLine.objects.filter(request__order=order)
@@ -155,25 +162,13 @@ def order_facts(*, order: Order) -> OrderFacts:
     )
 
 
-def _max(name):
-    from django.db.models import Max
-
-    return Max(name)
-
-
 RECENT_ORDERS = 50
 
 
 def _recent_orders(order: Order) -> list[int]:
     """The customer's last orders (by the same customer record or email), this one too."""
-    if order.customer_id:
-        match = Q(customer_id=order.customer_id) | Q(email__iexact=order.email)
-    else:
-        match = Q(email__iexact=order.email)
     return list(
-        Order.objects.filter(match)
-        .order_by("-placed_at")
-        .values_list("pk", flat=True)[:RECENT_ORDERS]
+        _customer_orders(order).order_by("-placed_at").values_list("pk", flat=True)[:RECENT_ORDERS]
     )
 
 

@@ -395,6 +395,8 @@ def return_inspect(*, request_id: int, results: list[Inspection], actor=None) ->
                 value = money(Decimal(str(result.amount)))
             except Exception as exc:
                 raise IllegalTransition(_("Give the partial amount as a number.")) from exc
+            if not value.is_finite():
+                raise IllegalTransition(_("Give the partial amount as a number."))
             if not ZERO <= value <= full:
                 raise IllegalTransition(
                     _("A partial amount is between 0 and %(max)s.") % {"max": full}

@@ -267,3 +267,28 @@ def test_the_same_submission_twice_makes_one_return(order):
     again = create(order, (order.mug, 1, "changed_mind"), submission_key="form-1")
     assert again.pk == first.pk
     assert ReturnRequest.objects.filter(order=order).count() == 1
+
+
+def test_a_rule_missing_what_its_action_needs_is_refused():
+    from django.core.exceptions import ValidationError
+
+    for action, field in (
+        ("add_fee", "fee"),
+        ("remove_resolution", "resolution"),
+        ("change_window", "window_days"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            AutomationRule(name="x", action=action).clean()
+        assert field in refused.value.message_dict
+    AutomationRule(name="x", action="add_fee", fee=D("1")).clean()
+
+
+def test_a_partial_amount_that_is_not_a_number_is_refused(order):
+    request = create(order, (order.mug, 1, "changed_mind"))
+    services.return_receive(request_id=request.pk)
+    line = request.lines.get()
+    for amount in ("NaN", "Infinity", "abc"):
+        with pytest.raises(IllegalTransition, match="number"):
+            services.return_inspect(
+                request_id=request.pk, results=[Inspection(line.pk, "partial", "", amount)]
+            )
