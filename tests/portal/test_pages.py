@@ -20,8 +20,11 @@ def test_home_page_is_the_site_root_with_quick_links(client):
     assert "How can we help?" in html
     for label in ("Track an order", "Start a return", "Help center", "Rewards"):
         assert label in html
-    # Tracking, the help center and rewards are built and link to their pages; returns says
-    # so instead of linking nowhere.
+    # Every destination is built and links to its page.
+    assert re.search(
+        r'<a class="tile__link" href="/returns/">\s*<span class="tile__label">Start a return',
+        html,
+    )
     assert re.search(
         r'<a class="tile__link" href="/track/">\s*<span class="tile__label">Track an order', html
     )
@@ -32,7 +35,7 @@ def test_home_page_is_the_site_root_with_quick_links(client):
         r'<a class="tile__link" href="/help-center/">\s*<span class="tile__label">Help center',
         html,
     )
-    assert html.count("Coming soon") == 1
+    assert "Coming soon" not in html
 
 
 def test_a_quick_link_to_a_page_links_there(client):
@@ -42,7 +45,14 @@ def test_a_quick_link_to_a_page_links_there(client):
     )
     html = client.get("/").content.decode()
     assert 'href="https://help.example.com/"' in html
-    assert html.count("Coming soon") == 1  # returns
+
+
+def test_a_destination_not_built_says_coming_soon_instead_of_linking_nowhere(client, monkeypatch):
+    names = {**QuickLink.DESTINATION_URL_NAMES, "start_return": "returns:no-such-page"}
+    monkeypatch.setattr(QuickLink, "DESTINATION_URL_NAMES", names)
+    html = client.get("/").content.decode()
+    assert html.count("Coming soon") == 1
+    assert 'href="/returns/"' not in html
 
 
 def test_language_switcher_goes_to_the_translated_page_even_with_another_slug(client):
