@@ -33,7 +33,7 @@ from wagtail.permissions import policy_registry
 
 from orders.models import Order
 
-from . import services, states
+from . import admin_payments, services, states
 from .admin_views import MANAGE_ACTION, actor_name, can_manage, status_tone
 from .exceptions import IllegalTransition, ReturnsError
 from .models import (
@@ -125,6 +125,8 @@ class ReturnDetailView(InspectView):
     inspect_url_name = None
     action_url_name = None
     photo_url_name = None
+    payment_url_name = None
+    payout_url_name = None
 
     def get_object(self, queryset=None):
         return get_object_or_404(return_for_agent(), pk=self.pk)
@@ -193,13 +195,24 @@ class ReturnDetailView(InspectView):
         may_manage = can_manage(self.request.user)
         actions = offered_actions(request.status) if may_manage else []
         policy = policy_for_version(request.policy_version)
+        payment_list = list(request.payments.all())
         context.update(
             request_obj=request,
             order=request.order,
             order_url=self._order_url(request.order),
             lines=lines,
             events=events,
-            payments=list(request.payments.all()),
+            payments=payment_list,
+            payment_rows=admin_payments.payment_rows(
+                request=request,
+                payment_list=payment_list,
+                may_manage=may_manage,
+                url_name=self.payment_url_name,
+            ),
+            payout=admin_payments.payout_offer(
+                request=request, payment_list=payment_list, may_manage=may_manage
+            ),
+            payout_url=reverse(self.payout_url_name, args=(quote(request.pk),)),
             history=self._history(request),
             policy=policy,
             decision=request.decision or {},

@@ -5,6 +5,9 @@ the policy itself.
   search and, for staff with ``returns.manage_returnrequest``, bulk approve / reject.
   Its rows open the return's page (the viewset's inspect view), where the actions are.
   Returns are made by customers, never in the admin: no add, edit or delete view exists.
+- **Waiting for an agent** (``returns.view_returnrequest``): payments an agent must act
+  on (failed, to refund in the store, exchanges with no webhook), each opening its
+  return's page, where the payment actions are (``admin_payments``).
 - **Report** and **Policy simulator** (``returns.view_returnrequest``), read-only.
 - **Return policy**: the Wagtail setting, shown to whoever may change it
   (``returns.change_returnpolicy``); it stays under "Settings" too.
@@ -19,7 +22,14 @@ from wagtail.contrib.settings.registry import SettingMenuItem
 
 from orders.wagtail_hooks import ReadOnlyModelViewSet
 
-from . import admin_bulk, admin_detail, admin_queue, admin_reports, admin_simulator
+from . import (
+    admin_bulk,
+    admin_detail,
+    admin_payments,
+    admin_queue,
+    admin_reports,
+    admin_simulator,
+)
 from .admin_views import MANAGE_ACTION, can_view
 from .models import ReturnPolicy, ReturnRequest
 
@@ -49,6 +59,8 @@ class ReturnRequestViewSet(ReadOnlyModelViewSet):
         return super().get_inspect_view_kwargs(
             action_url_name=self.get_url_name("action"),
             photo_url_name=self.get_url_name("photo"),
+            payment_url_name=self.get_url_name("payment"),
+            payout_url_name=self.get_url_name("payout"),
             **kwargs,
         )
 
@@ -62,12 +74,30 @@ class ReturnRequestViewSet(ReadOnlyModelViewSet):
     def photo_view(self):
         return self.construct_view(admin_detail.ReturnPhotoView)
 
+    @property
+    def payment_view(self):
+        return self.construct_view(
+            admin_payments.PaymentActionView, inspect_url_name=self.get_url_name("inspect")
+        )
+
+    @property
+    def payout_view(self):
+        return self.construct_view(
+            admin_payments.PayoutView, inspect_url_name=self.get_url_name("inspect")
+        )
+
     def get_urlpatterns(self):
         conv = self.pk_path_converter
         return [
             *super().get_urlpatterns(),
             path(f"action/<{conv}:pk>/<slug:action>/", self.action_view, name="action"),
             path(f"photo/<{conv}:pk>/<int:photo_pk>/", self.photo_view, name="photo"),
+            path(
+                f"payment/<{conv}:pk>/<int:payment_pk>/<slug:action>/",
+                self.payment_view,
+                name="payment",
+            ),
+            path(f"payout/<{conv}:pk>/", self.payout_view, name="payout"),
         ]
 
 
@@ -87,6 +117,17 @@ class ViewerMenuItem(MenuItem):
 @hooks.register("register_admin_viewset")
 def register_returns_viewsets():
     return ReturnsViewSetGroup()
+
+
+@hooks.register(MENU_HOOK)
+def waiting_menu_item():
+    return ViewerMenuItem(
+        _("Waiting for an agent"),
+        reverse_lazy("returns_waiting"),
+        name="returns-waiting",
+        icon_name="warning",
+        order=5,
+    )
 
 
 @hooks.register(MENU_HOOK)
@@ -128,6 +169,13 @@ def register_returns_urls():
         ),
         path(
             "returns-simulator/", admin_simulator.SimulatorView.as_view(), name="returns_simulator"
+        ),
+        path(
+            "returns-waiting/",
+            admin_payments.WaitingView.as_view(
+                inspect_url_name=f"{ReturnRequestViewSet.name}:inspect"
+            ),
+            name="returns_waiting",
         ),
     ]
 
