@@ -371,7 +371,7 @@ CLOSED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.CANCELLED)
 class ReturnRequest(models.Model):
     class Review(models.TextChoices):
         NONE = "", _("No review needed")
-        PENDING = "pending", _("Waiting for an agent")
+        PENDING = "pending", _("Needs review")
         DONE = "done", _("Reviewed")
 
     number = models.CharField(_("return number"), max_length=20, unique=True)
