@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('returns', '0004_queue_indexes'),
+        ("returns", "0004_queue_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='returnrequest',
-            name='review',
-            field=models.CharField(blank=True, choices=[('', 'No review needed'), ('pending', 'Needs review'), ('done', 'Reviewed')], default='', max_length=10),
+            model_name="returnrequest",
+            name="review",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "No review needed"),
+                    ("pending", "Needs review"),
+                    ("done", "Reviewed"),
+                ],
+                default="",
+                max_length=10,
+            ),
         ),
     ]
