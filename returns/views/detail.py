@@ -181,5 +181,6 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     ret = ReturnRequest.objects.filter(pk=request_id).only("pk", "number", "order_id").first()
     if ret is None:
         return render(request, "returns/link_invalid.html", {"expired": False}, status=404)
+    request.session.cycle_key()  # the session now opens more: give it a new id
     access.guest_grant(request, ret.order_id)
     return redirect("returns:detail", number=ret.number)

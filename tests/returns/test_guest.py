@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,10 @@ def enter(client, code, ip=IP):
 
 def new_form_path(order) -> str:
     return reverse("returns:new", args=[order.lookup_number])
+
+
+def session_key(client) -> str:
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def test_a_guest_gets_a_code_by_email_and_the_code_opens_the_form(client, order, ask):
@@ -201,6 +206,26 @@ def test_a_link_from_an_email_opens_the_return(client, order, return_for):
     response = client.get(path)
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_granting_code_or_link_gives_the_session_a_new_id(client, order, ask, return_for):
+    """Whoever planted a session id in the guest's browser before the grant does not
+    share what the grant opens."""
+    ask()
+    before = session_key(client)
+    assert enter(client, sent_code()).status_code == 302
+    assert session_key(client) != before
+    assert client.get(new_form_path(order)).status_code == 200
+
+    ret = return_for(order)
+    other = client.__class__()
+    session = other.session  # the test client saves it and sets its cookie
+    session["something"] = "before the link"
+    session.save()
+    before = session_key(other)
+    assert other.get(access.link_path(ret.pk)).status_code == 302
+    assert session_key(other) != before
+    assert other.get(reverse("returns:detail", args=[ret.number])).status_code == 200
 
 
 def test_an_expired_or_tampered_link_opens_nothing(client, order, return_for):
