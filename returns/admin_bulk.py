@@ -65,7 +65,8 @@ class ReturnBulkAction(BulkAction):
 
     @classmethod
     def get_queryset(cls, model, object_ids):
-        ids = sorted({int(i) for i in object_ids if str(i).isdigit()})[:BULK_MAX]
+        ids = sorted({int(i) for i in object_ids if str(i).isascii() and str(i).isdigit()})
+        ids = ids[:BULK_MAX]
         return list(ReturnRequest.objects.filter(pk__in=ids).select_related("order").order_by("pk"))
 
     def get_all_objects_in_listing_query(self, parent_id):

@@ -72,7 +72,8 @@ def offered_actions(status: str) -> list[str]:
     return [
         name
         for name, target in ACTIONS.items()
-        if target is None or states.can_move(status, target)
+        if target is None
+        or (states.can_move(status, target) and (name != "reject" or status == Status.REQUESTED))
     ]
 
 
@@ -233,6 +234,8 @@ class ReturnDetailView(InspectView):
 
 def _text(request, name: str = "message") -> str:
     value = (request.POST.get(name) or "").strip()
+    if "\x00" in value:
+        raise IllegalTransition(_("The message has a character that cannot be stored."))
     if len(value) > MESSAGE_MAX:
         raise IllegalTransition(
             _("Keep the message under %(count)s characters.") % {"count": MESSAGE_MAX}

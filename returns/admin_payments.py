@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.admin.utils import quote
 from django.db.models import Case, F, When
 from django.http import Http404, HttpResponseForbidden
@@ -30,12 +29,11 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.paginator import WagtailPaginator
 
-from portal.formatting import format_money
-
 from . import payments
 from .admin_views import ReturnsPageView, can_manage
 from .exceptions import PaymentError, ReturnsError
 from .models import ReturnPayment, ReturnRequest, Status
+from .payments.core import amount
 from .payments.reconcile import WAITING_FOR_AGENT
 from .payments.refunds import FAILED as STRIPE_FAILED
 
@@ -77,7 +75,7 @@ def exchange_waits_for_agent(payment: ReturnPayment) -> bool:
     return (
         payment.kind == Kind.EXCHANGE
         and payment.state == State.PENDING
-        and (payment.external_status == WAITING_FOR_AGENT or not settings.EXCHANGE_WEBHOOK_URL)
+        and payment.external_status == WAITING_FOR_AGENT
     )
 
 
@@ -160,7 +158,7 @@ def _forbidden():
 def _outcome(payment: ReturnPayment) -> tuple[str, str]:
     """("success" | "warning" | "error", what to tell the agent) about a payment after an
     agent's action."""
-    money = format_money(payment.amount, payment.currency)
+    money = amount(payment.amount, payment.currency)
     if payment.state == State.SUCCEEDED:
         if payment.kind == Kind.EXCHANGE:
             return "success", _("The exchange is done.")

@@ -31,7 +31,7 @@ WAITING_ON_STORE = frozenset({Status.REQUESTED, Status.RECEIVED, Status.INSPECTE
 
 def can_view(user) -> bool:
     return policy_registry.get_by_type(ReturnRequest).user_has_any_permission(
-        user, ("view", "change", MANAGE_ACTION)
+        user, ("view", "change")
     )
 
 

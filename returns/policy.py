@@ -653,14 +653,25 @@ def quote(
         result.shipping_fee = max((q.reason.shipping_fee for q in result.lines), default=ZERO)
     if policy.statutory and _whole_order(facts, result.lines):
         result.shipping_refund = money(facts.shipping)
-    fees = result.restocking_fee + result.shipping_fee + result.other_fees
     # Never more than is left of what the customer paid.
-    left = max(facts.total - facts.refunded, ZERO)
-    payout = min(max(result.payout_before_fees - fees, ZERO), left)
-    if resolution == Resolution.CREDIT and policy.credit_bonus_percent:
-        result.bonus_credit = money(payout * policy.credit_bonus_percent / 100)
-    result.total = money(payout + result.bonus_credit)
+    result.total, result.bonus_credit = payout(
+        gross=result.payout_before_fees,
+        fees=result.restocking_fee + result.shipping_fee + result.other_fees,
+        left=facts.total - facts.refunded,
+        bonus_percent=policy.credit_bonus_percent if resolution == Resolution.CREDIT else ZERO,
+    )
     return result
+
+
+def payout(
+    *, gross: Decimal, fees: Decimal, left: Decimal, bonus_percent: Decimal
+) -> tuple[Decimal, Decimal]:
+    """(total, bonus): ``gross`` less ``fees``, never below zero nor above ``left`` (what is
+    left to pay back), plus the store credit bonus on that (``bonus_percent``, 0 for a
+    refund). The quote and the inspection both pay out through this."""
+    paid = min(max(gross - fees, ZERO), max(left, ZERO))
+    bonus = money(paid * bonus_percent / 100) if bonus_percent else ZERO
+    return money(paid + bonus), bonus
 
 
 def _whole_order(facts: OrderFacts, lines: list[QuoteLine]) -> bool:

@@ -168,8 +168,10 @@ def returns_report(*, start: date, end: date) -> Report:
         types.setdefault(product_type, RateRow(key=product_type, label=product_type)).sold += units
         report.sold_units += units
 
+    # A return rejected before anything came back never happened; one rejected at the
+    # inspection (nothing passed) did: the items came back.
     lines = ReturnLine.objects.filter(request__order__in=orders.values("pk")).exclude(
-        request__status__in=RELEASED_STATUSES
+        request__status__in=RELEASED_STATUSES, request__received_at__isnull=True
     )
     returned = (
         lines.values_list("order_line__sku", "order_line__title", "order_line__product_type")
@@ -209,7 +211,7 @@ def returns_report(*, start: date, end: date) -> Report:
     )
 
     requests = ReturnRequest.objects.filter(order__in=orders.values("pk")).exclude(
-        status__in=RELEASED_STATUSES
+        status__in=RELEASED_STATUSES, received_at__isnull=True
     )
     resolved = Q(resolved_at__isnull=False)
     totals = requests.aggregate(

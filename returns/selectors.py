@@ -43,7 +43,9 @@ def policy_current() -> tuple[Policy, PolicyVersion]:
     if version is None:
         version = _version_create(policy, digest)
     result = (Policy.from_dict(version.snapshot, version=version.number), version)
-    cache.set(POLICY_CACHE_KEY, result, 3600)
+    # Only once committed: a version made inside a transaction that then rolls back (a
+    # refused return) must not stay in the cache, pointing at a row that never was.
+    transaction.on_commit(lambda: cache.set(POLICY_CACHE_KEY, result, 3600))
     return result
 
 

@@ -24,7 +24,6 @@ from .models import (
     Resolution,
     ReturnEvent,
     ReturnLine,
-    ReturnPayment,
     ReturnRequest,
     Status,
 )
@@ -315,13 +314,16 @@ def return_approve(*, request_id: int, actor=None, message: str = "") -> ReturnR
 
 @transaction.atomic
 def return_reject(*, request_id: int, actor=None, message: str) -> ReturnRequest:
-    """Reject a requested (or fully refused, inspected) return with a message for the customer."""
+    """Reject a requested return with a message for the customer; its units may be
+    returned again. Raises ``IllegalTransition`` for any other status."""
     request = _locked(request_id)
     if not message.strip():
         raise IllegalTransition(_("Say why the return is rejected: the customer will read it."))
-    if request.payments.exclude(state=ReturnPayment.State.FAILED).exists():
+    if request.status != Status.REQUESTED:
+        # Once approved, the items are on their way or here: the inspection decides, per
+        # line (and rejects the return itself when nothing passes).
         raise IllegalTransition(
-            _("Money is already on its way for this return: it can no longer be rejected.")
+            _("Only a requested return can be rejected; inspect the items instead.")
         )
     _move(request, Status.REJECTED, actor=actor, message=message)
     request.rejection_message = message
@@ -375,7 +377,7 @@ def return_inspect(*, request_id: int, results: list[Inspection], actor=None) ->
     """
     from decimal import Decimal
 
-    from .policy import ZERO, money
+    from .policy import ZERO, money, payout
 
     request = _locked(request_id)
     if not states.can_move(request.status, Status.INSPECTED):
@@ -421,14 +423,17 @@ def return_inspect(*, request_id: int, results: list[Inspection], actor=None) ->
         request.save(update_fields=["total", "bonus_credit"])
         _move(request, Status.REJECTED, actor=actor, message=_("No item passed the inspection."))
         return request
-    payout = max(
-        accepted_value + request.shipping_refund - request.shipping_fee - request.other_fees, ZERO
-    )
-    bonus = ZERO
+    bonus_percent = ZERO
     if request.resolution == Resolution.CREDIT:
-        policy = policy_for_version(request.policy_version)
-        bonus = money(payout * policy.credit_bonus_percent / 100)
-    request.total, request.bonus_credit = money(payout + bonus), bonus
+        bonus_percent = policy_for_version(request.policy_version).credit_bonus_percent
+    # Inspection can lower what was quoted, never raise it: the quote was already held to
+    # what was left of the order's payment.
+    request.total, request.bonus_credit = payout(
+        gross=accepted_value + request.shipping_refund,
+        fees=request.shipping_fee + request.other_fees,
+        left=request.total - request.bonus_credit,
+        bonus_percent=bonus_percent,
+    )
     request.save(update_fields=["total", "bonus_credit"])
     _on_commit("return_payout", request.pk)
     return request

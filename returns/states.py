@@ -36,7 +36,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.REFUNDED: frozenset({S.CLOSED}),
     S.CREDITED: frozenset({S.CLOSED}),
     S.EXCHANGED: frozenset({S.CLOSED}),
-    S.REJECTED: frozenset({S.CLOSED}),
+    # Final: its units may be returned again, which a closed return's may not.
+    S.REJECTED: frozenset(),
     S.CLOSED: frozenset(),
     S.CANCELLED: frozenset(),
 }

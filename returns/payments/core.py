@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from babel.numbers import format_currency
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orders.models import Connector, Order, Refund
@@ -61,7 +62,10 @@ def payout_kind(request: ReturnRequest, order: Order) -> str:
 
 
 def amount(value: Decimal, currency: str) -> str:
-    return f"{value} {currency}"
+    """An amount as the active language writes it ("₺1.234,50", "$59.85"), for messages
+    written in Python; templates use the ``money`` filter."""
+    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+    return format_currency(value, currency.upper(), locale=locale)
 
 
 def event(request, message: str, *, actor=None, public: bool = True) -> ReturnEvent:
@@ -190,7 +194,9 @@ def payment_complete(
     """
     with transaction.atomic():
         payment = ReturnPayment.objects.select_for_update().get(pk=payment_id)
-        if payment.state == State.SUCCEEDED:
+        if payment.state != State.PENDING:
+            # Done already, or failed and followed by another payment: a late or replayed
+            # "succeeded" must not pay (and record) a second time.
             return payment
         request = ReturnRequest.objects.get(pk=payment.request_id)
         now = timezone.now()

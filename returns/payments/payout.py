@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from orders import stripe_api
-from orders.models import Order
+from orders.models import Order, Refund
 
 from ..exceptions import PaymentError
 from ..models import ReturnLine, ReturnPayment, ReturnRequest, Status
@@ -22,6 +22,7 @@ from .core import (
     accepted_value,
     amount,
     event,
+    money_back,
     payment_complete,
     payment_fail,
     payment_insert,
@@ -235,6 +236,10 @@ def payment_store_done(*, payment_id: int, actor, reference: str = "") -> Return
     if payment.state != State.PENDING:
         raise PaymentError(_("This payment failed: retry it instead."))
     reference = reference.strip()[:100]
+    if "\x00" in reference:
+        raise PaymentError(_("The store's refund id has a character that cannot be stored."))
+    if payment.kind == Kind.STORE and reference:
+        _reference_check(payment, reference)
     if payment.kind == Kind.STORE:
         message = _("Refunded %(amount)s in the store.") % {
             "amount": amount(payment.amount, payment.currency)
@@ -251,3 +256,27 @@ def payment_store_done(*, payment_id: int, actor, reference: str = "") -> Return
         actor=actor,
         message=message,
     )
+
+
+def _reference_check(payment: ReturnPayment, reference: str) -> None:
+    """The store's refund id may name a refund the mirror already holds (its webhook came
+    first) only when it is this payout's: same order, same amount, no other payout's."""
+    order = Order.objects.only("connector").get(pk=payment.order_id)
+    known = Refund.objects.filter(connector=order.connector, external_id=reference).first()
+    if known is None:
+        return
+    request = ReturnRequest.objects.get(pk=payment.request_id)
+    taken = ReturnPayment.objects.filter(order_refund_id=known.pk).exclude(pk=payment.pk)
+    if (
+        known.order_id != payment.order_id
+        or known.amount != money_back(payment, request)
+        or taken.exists()
+    ):
+        raise PaymentError(
+            _(
+                "The store's refund %(reference)s is already recorded for another refund "
+                "(%(amount)s). Give this refund's own id, or leave it empty."
+            )
+            % {"reference": reference, "amount": amount(known.amount, known.currency)},
+            field="reference",
+        )

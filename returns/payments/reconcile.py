@@ -71,7 +71,7 @@ def payments_needing_agent():
     later = ReturnPayment.objects.filter(request=OuterRef("request"), pk__gt=OuterRef("pk"))
     return (
         ReturnPayment.objects.filter(
-            Q(state=State.FAILED)
+            Q(state=State.FAILED, request__status=Status.INSPECTED)
             | Q(state=State.PENDING, kind=Kind.STORE)
             | Q(state=State.PENDING, kind=Kind.EXCHANGE, external_status=WAITING_FOR_AGENT)
         )

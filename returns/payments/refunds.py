@@ -112,13 +112,19 @@ def refund_status_apply(
         if not payment.external_id:
             payment.external_id = refund_id
             changed.append("external_id")
-        if payment.external_status != status:
+        # Only a pending payment follows Stripe's word; events may arrive late or again.
+        if payment.external_status != status and (
+            payment.state == State.PENDING or status in FAILED
+        ):
             payment.external_status = status
             changed.append("external_status")
         if changed:
             payment.save(update_fields=[*changed, "updated_at"])
         if status == "succeeded":
-            if payment.state != State.SUCCEEDED:
+            if payment.state == State.FAILED:
+                log.warning("payment %s failed; ignoring a late 'succeeded'", payment.key)
+                return payment.state
+            if payment.state == State.PENDING:
                 payment_complete(
                     payment_id=payment.pk,
                     message=_("Refunded %(amount)s to the original payment (Stripe refund %(id)s).")

@@ -147,6 +147,24 @@ def test_reject_without_a_message_is_refused_in_words_then_done_with_one(client,
     )
 
 
+def test_only_a_requested_return_can_be_rejected(client, order):
+    request = return_row(order, status=Status.INSPECTED, review="")
+    client.force_login(agent())
+    page = client.get(detail_url(request)).content.decode()
+    reject_url = reverse("returns_returnrequest:action", args=[request.pk, "reject"])
+    assert reject_url not in page
+    text = act(client, request, "reject", message="Worn.")
+    assert "Only a requested return can be rejected" in text
+    assert request.status == Status.INSPECTED
+
+
+def test_a_nul_in_a_message_is_refused_in_words(client, order):
+    request = return_row(order)
+    client.force_login(agent())
+    text = act(client, request, "note", message="a\x00b")
+    assert "cannot be stored" in text
+
+
 def test_parcel_goes_in_transit_is_received_and_inspected_per_line(client, order):
     shirt, mug = order.lines.order_by("pk")
     request = return_row(order, lines=[(shirt, 2, "too_small"), (mug, 1, "damaged")],

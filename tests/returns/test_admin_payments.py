@@ -215,7 +215,7 @@ def test_marking_a_store_refund_done_writes_the_refund_and_refunds_the_return(or
     refund = Refund.objects.get()
     assert (refund.order_id, refund.external_id, refund.amount) == (order.pk, "shop-77", D("59.85"))
     assert [(x.line_id, x.quantity) for x in refund.lines.all()] == [(order.shirt.pk, 1)]
-    event = ReturnEvent.objects.get(request=request, message__startswith="Refunded 59.85")
+    event = ReturnEvent.objects.get(request=request, message__startswith="Refunded $59.85")
     assert event.actor == user and "shop-77" in event.message
     # Done again from a stale page: nothing more is written.
     post(browser, action_url(payment, "store_done"), reference="shop-77", csrfmiddlewaretoken=token)
@@ -238,6 +238,33 @@ def test_a_refusal_is_an_error_message_not_an_error_page(staff_client, order, in
     closed = post(staff_client, action_url(payment, "retry"))
     assert "Only an inspected return is paid out." in closed
     assert not Refund.objects.exists() and ReturnPayment.objects.count() == 1
+
+
+def test_a_store_refund_id_already_recorded_for_another_refund_is_refused(
+    staff_client, order, inspected
+):
+    from orders.connectors.base import RefundData
+    from orders.services import refund_record
+
+    inspected()
+    payment = ReturnPayment.objects.get()
+    # The store's webhook recorded refund 7001 for 20.00 (not this payout's 59.85).
+    refund_record(
+        connector=order.connector,
+        data=RefundData(
+            order_external_id=order.external_id,
+            external_id="7001",
+            amount=D("20.00"),
+            currency="USD",
+            refunded_at=order.placed_at,
+        ),
+    )
+    text = post(staff_client, action_url(payment, "store_done"), reference="7001")
+    assert "already recorded for another refund" in text
+    assert ReturnPayment.objects.get().state == "pending"
+    nul = post(staff_client, action_url(payment, "store_done"), reference="a\x00b")
+    assert "cannot be stored" in nul
+    assert Refund.objects.count() == 1
 
 
 # --- Exchanges and payouts that never started -----------------------------------------------

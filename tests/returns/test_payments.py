@@ -61,8 +61,8 @@ def run(django_capture_on_commit_callbacks):
 def inspected(order, return_for, run):
     """``inspected(line, quantity)``: a return received and accepted, its payout run."""
 
-    def make(*picks, resolution="refund"):
-        request = return_for(order, *picks, resolution=resolution)
+    def make(*picks, resolution="refund", request=None):
+        request = request or return_for(order, *picks, resolution=resolution)
         services.return_receive(request_id=request.pk)
         results = [Inspection(line.pk, "accepted") for line in request.lines.all()]
         run(services.return_inspect, request_id=request.pk, results=results)
@@ -146,7 +146,7 @@ def test_the_refund_is_written_to_the_order_mirror_with_its_lines(order, stripe,
     assert Order.objects.get(pk=order.pk).financial_status == "partially_refunded"
     messages = list(request.events.filter(kind="payment").values_list("message", "public"))
     assert messages == [
-        (f"Refunded 59.85 USD to the original payment (Stripe refund {refund.external_id}).", True)
+        (f"Refunded $59.85 to the original payment (Stripe refund {refund.external_id}).", True)
     ]
 
 
@@ -203,8 +203,9 @@ def test_a_refund_past_the_key_window_is_found_by_its_metadata(stripe, stuck, ru
     assert len(stripe.refunds) == 1
 
 
-def test_two_returns_never_refund_more_than_was_paid(order, stripe, inspected, run):
+def test_two_returns_never_refund_more_than_was_paid(order, stripe, inspected, return_for, run):
     # The store refunded 20.00 itself: 20 + 59.85 + 38.25 is more than the 113.00 paid.
+    # Both returns are quoted before either is paid, so each quote alone fits.
     run(
         orders.refund_record,
         connector=order.connector,
@@ -216,19 +217,21 @@ def test_two_returns_never_refund_more_than_was_paid(order, stripe, inspected, r
             refunded_at=timezone.now(),
         ),
     )
+    waiting = return_for(order, (order.mug, 2, "too_small"))
+    assert waiting.total == D("38.25")
     first = inspected(shirt(order))
     assert first.status == Status.REFUNDED
     posts = len(refund_posts(stripe))
 
-    second = inspected((order.mug, 2, "too_small"))
+    second = inspected(request=waiting)
 
     assert len(refund_posts(stripe)) == posts  # Stripe was never asked
     refused = second.payments.get()
     assert refused.state == "failed"
     assert refused.error == (
-        f"Not paid: 38.25 USD more would bring what order {order.number} got back to "
-        "118.10 USD, more than the 113.00 USD paid (already given back or on its way: "
-        "79.85 USD)."
+        f"Not paid: $38.25 more would bring what order {order.number} got back to "
+        "$118.10, more than the $113.00 paid (already given back or on its way: "
+        "$79.85)."
     )
     assert second.events.filter(kind="payment", message=refused.error, public=False).exists()
     assert second.status == Status.INSPECTED
@@ -325,6 +328,12 @@ def test_a_failed_refund_is_visible_and_a_retry_pays_once(order, stripe, inspect
     assert Refund.objects.get().external_id == retried.external_id
     assert not payments.payments_needing_agent().exists()
 
+    # A late (or replayed) "succeeded" about the refund that failed pays nothing more.
+    run(tasks.payment_refund_updated.delay, first.external_id, "succeeded", {"portico_return": "x"})
+    first.refresh_from_db()
+    assert first.state == "failed"
+    assert Refund.objects.count() == 1
+
 
 def test_a_stripe_refusal_fails_the_payment_with_stripes_words(order, stripe, inspected):
     stripe.payment_intents[INTENT]["amount"] = 1000  # only 10.00 is left to refund
@@ -366,7 +375,7 @@ def test_an_order_not_paid_through_stripe_is_refunded_in_the_store(order, inspec
     payment = ReturnPayment.objects.get()
     assert (payment.kind, payment.state, payment.amount) == ("store", "pending", D("59.85"))
     task = request.events.get(kind="payment")
-    assert task.message == "Refund 59.85 USD in the store, then mark it done here."
+    assert task.message == "Refund $59.85 in the store, then mark it done here."
     assert list(payments.payments_needing_agent()) == [payment]
     assert request.status == Status.INSPECTED
 
@@ -383,7 +392,7 @@ def test_an_order_not_paid_through_stripe_is_refunded_in_the_store(order, inspec
         D("59.85"),
     )
     assert refund.lines.get().line_id == order.shirt.pk
-    assert ReturnEvent.objects.get(message__startswith="Refunded 59.85").actor == agent
+    assert ReturnEvent.objects.get(message__startswith="Refunded $59.85").actor == agent
     # The store's own webhook for that refund later: counted once.
     run(
         orders.refund_record,
@@ -463,3 +472,23 @@ def test_two_returns_paid_at_once_never_exceed_the_order(migrated_db, order, str
     assert len(stripe.refunds) == 1
     assert sum(r.amount for r in Refund.objects.all()) <= D("113.00")
     assert ReturnPayment.objects.get(state="failed").error.startswith("Not paid:")
+
+
+def test_inspection_never_pays_more_than_the_quote_left(order, stripe, inspected, run):
+    """The store refunded most of the order before the return: the quote held the shirt
+    to what was left, and the inspection keeps it there, so the payout can be made."""
+    run(
+        orders.refund_record,
+        connector=order.connector,
+        data=RefundData(
+            order_external_id=order.external_id,
+            external_id="store-60",
+            amount=D("60.00"),
+            currency="USD",
+            refunded_at=timezone.now(),
+        ),
+    )
+    request = inspected(shirt(order))
+    assert request.total == D("53.00")  # 113.00 - 60.00, less than the shirt's 59.85
+    assert request.status == Status.REFUNDED
+    assert ReturnPayment.objects.get().amount == D("53.00")

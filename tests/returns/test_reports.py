@@ -228,3 +228,15 @@ def test_unknown_csv_table_is_not_found(client):
     client.force_login(agent())
 
     assert client.get(reverse("returns_report_csv", args=["secrets"])).status_code == 404
+
+
+def test_a_return_whose_items_came_back_counts_even_when_nothing_passed(shop):
+    from returns.models import ReturnRequest
+
+    before = reports.returns_report(start=shop[0], end=shop[1])
+    # The return rejected before anything was sent back (order c's mug) does not count;
+    # once its parcel had arrived, it does: the item came back.
+    rejected = ReturnRequest.objects.get(status=Status.REJECTED)
+    ReturnRequest.objects.filter(pk=rejected.pk).update(received_at=timezone.now())
+    after = reports.returns_report(start=shop[0], end=shop[1])
+    assert (after.returns, after.returned_units) == (before.returns + 1, before.returned_units + 1)

@@ -292,3 +292,28 @@ def test_a_partial_amount_that_is_not_a_number_is_refused(order):
             services.return_inspect(
                 request_id=request.pk, results=[Inspection(line.pk, "partial", "", amount)]
             )
+
+
+def test_every_move_in_the_table_is_made_by_the_service_layer(order):
+    request = create(order, (order.shirt, 2, "changed_mind"))
+    for source, targets in states.TRANSITIONS.items():
+        for target in targets:
+            ReturnRequest.objects.filter(pk=request.pk).update(status=source)
+            with transaction.atomic():
+                services._move(ReturnRequest.objects.get(pk=request.pk), target)
+            assert ReturnRequest.objects.get(pk=request.pk).status == target
+            assert ReturnEvent.objects.filter(
+                request=request, from_status=source, to_status=target
+            ).exists()
+
+
+def test_a_version_made_in_a_refused_request_is_not_kept(order):
+    policy = ReturnPolicy.load()
+    policy.window_days = 40
+    policy.save()  # the cache is cleared; the next reader makes version 2
+    with pytest.raises(ReturnNotAllowed):
+        create(order, (order.shirt, 9, "changed_mind"))  # too many: rolled back
+    made = create(order, (order.mug, 1, "changed_mind"))
+    # Not the version the refused request made and rolled back.
+    assert PolicyVersion.objects.filter(pk=made.policy_version_id).exists()
+    assert PolicyVersion.objects.get(pk=made.policy_version_id).snapshot["window_days"] == 40
