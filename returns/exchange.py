@@ -121,7 +121,7 @@ def exchange_send(*, payment_id: int) -> str:
         payment.attempts += 1
         error = ""
         if not secret:
-            error = "EXCHANGE_WEBHOOK_SECRET is not set; exchanges are not sent unsigned."
+            error = _("EXCHANGE_WEBHOOK_SECRET is not set; exchanges are not sent unsigned.")
             retryable = False
         else:
             error = _post(url, secret, payment)
