@@ -8,6 +8,8 @@ whatever the number of lines, photos, events and payments (a test counts them).
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.apps import apps
 from django.contrib import messages
 from django.core import signing
@@ -39,12 +41,33 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "returns/not_found.html", status=404)
 
 
+def visible_return(*, page: bool = False):
+    """The view is called with the return instead of its number, once found and once
+    ``access.may_see`` allows it; otherwise the visitor gets the same 404 as for a number
+    that does not exist. ``page``: with everything the return's page shows
+    (``selectors.return_for_page``). The URL's converter has already refused numbers of
+    any other shape."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, number: str, **kwargs) -> HttpResponse:
+            if page:
+                ret = return_for_page(number=number)
+            else:
+                ret = ReturnRequest.objects.filter(number=number).first()
+            if ret is None or not access.may_see(request, ret):
+                return _not_found(request)
+            return view(request, ret, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 @never_cache
 @require_GET
-def detail(request: HttpRequest, number: str) -> HttpResponse:
-    ret = return_for_page(number=number[:20])
-    if ret is None or not access.may_see(request, ret):
-        return _not_found(request)
+@visible_return(page=True)
+def detail(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
     shipments = Shipment.objects.order_by(F("shipped_at").asc(nulls_last=True), "pk")
     prefetch_related_objects([ret.order], Prefetch("shipments", queryset=shipments))
     policy = policy_for_version(ret.policy_version)
@@ -70,10 +93,8 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
-def cancel(request: HttpRequest, number: str) -> HttpResponse:
-    ret = ReturnRequest.objects.filter(number=number[:20]).first()
-    if ret is None or not access.may_see(request, ret):
-        return _not_found(request)
+@visible_return()
+def cancel(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
     try:
         services.return_cancel(request_id=ret.pk, actor=request.user, by_customer=True)
     except IllegalTransition as exc:
@@ -112,10 +133,8 @@ def _instructions(ret: ReturnRequest) -> list[str]:
 
 @never_cache
 @require_GET
-def authorization(request: HttpRequest, number: str) -> HttpResponse:
-    ret = return_for_page(number=number[:20])
-    if ret is None or not access.may_see(request, ret):
-        return _not_found(request)
+@visible_return(page=True)
+def authorization(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
     if ret.status in NO_AUTHORIZATION or ret.method == Method.KEEP:
         return _not_found(request)
     branding = _branding(request)
@@ -149,14 +168,11 @@ def authorization(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_GET
-def photo(request: HttpRequest, number: str, photo_id: int) -> HttpResponse:
+@visible_return()
+def photo(request: HttpRequest, ret: ReturnRequest, photo_id: int) -> HttpResponse:
     """A photo of the return, to those who may see the return; never a public URL."""
-    found = (
-        ReturnPhoto.objects.select_related("line__request")
-        .filter(pk=photo_id, line__request__number=number[:20])
-        .first()
-    )
-    if found is None or not access.may_see(request, found.line.request):
+    found = ReturnPhoto.objects.filter(pk=photo_id, line__request=ret).first()
+    if found is None:
         return _not_found(request)
     try:
         handle = found.image.open("rb")

@@ -132,6 +132,41 @@ def test_an_unknown_return_is_a_plain_404(client, owner):
     assert client.get("/returns/R-NOTHERE/authorization.pdf").status_code == 404
 
 
+GARBLED_PATHS = [
+    "/returns/%00/",
+    "/returns/R-AB%00CD/",
+    "/returns/%00/authorization.pdf",
+    "/returns/%00/photos/1/",
+    "/returns/order/%00/",
+    "/returns/order/50%0001/",
+    "/returns/order/%00/review/",
+    "/tr/returns/%00/",
+    "/returns/" + "R" * 5000 + "/",
+]
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "owner"])
+@pytest.mark.parametrize("path", GARBLED_PATHS)
+def test_numbers_of_no_possible_shape_are_a_404_before_any_query(
+    client, order, owner, return_for, path, signed_in
+):
+    """A NUL byte reaching PostgreSQL is a DataError (a 500): such paths never reach the
+    returns views. Run on PostgreSQL to mean it."""
+    as_guest(client, order)
+    if signed_in:
+        client.force_login(owner)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/returns/%00/cancel/", "/returns/order/%00/review/"])
+def test_a_post_with_a_garbled_number_is_a_404(client, order, owner, return_for, path):
+    ret = return_for(order)
+    client.force_login(owner)
+    assert client.post(path, {"draft": "x", "action": "submit"}).status_code == 404
+    ret.refresh_from_db()
+    assert ret.status == Status.LABEL_ISSUED
+
+
 def test_the_return_page_works_in_turkish(client, order, owner, return_for):
     ret = return_for(order)
     client.force_login(owner)
