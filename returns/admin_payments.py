@@ -225,7 +225,10 @@ class PaymentActionView(View):
                         % {"count": REFERENCE_MAX}
                     )
                 done = payments.payment_store_done(
-                    payment_id=payment.pk, actor=request.user, reference=reference
+                    payment_id=payment.pk,
+                    actor=request.user,
+                    reference=reference,
+                    difference=request.POST.get("difference"),
                 )
             else:
                 done = payments.payment_retry(

@@ -221,7 +221,9 @@ def _successor_open(*, payment_id: int, actor, in_store: bool) -> ReturnPayment:
     return payment_insert(request, order, kind=kind, key=key, value=failed.amount, actor=actor)
 
 
-def payment_store_done(*, payment_id: int, actor, reference: str = "") -> ReturnPayment:
+def payment_store_done(
+    *, payment_id: int, actor, reference: str = "", difference: str | None = None
+) -> ReturnPayment:
     """An agent refunded the customer in the store (or placed an exchange's replacement
     order by hand): the payment completes, the return is resolved and the refund written
     to the order mirror. ``reference`` is the store's refund id when it has one: the
@@ -245,8 +247,16 @@ def payment_store_done(*, payment_id: int, actor, reference: str = "") -> Return
             "amount": amount(payment.amount, payment.currency)
         }
     else:
-        request = ReturnRequest.objects.only("exchange_for").get(pk=payment.request_id)
+        request = ReturnRequest.objects.get(pk=payment.request_id)
         message = _("The replacement is ordered: %(wanted)s.") % {"wanted": request.exchange_for}
+        if difference not in (None, ""):
+            request.exchange_difference = _difference(difference)
+            request.save(update_fields=["exchange_difference", "updated_at"])
+            message = "{} {}".format(
+                message,
+                _("Price difference: %(amount)s.")
+                % {"amount": amount(request.exchange_difference, request.currency)},
+            )
     if reference:
         message = f"{message} ({reference})"
     return payment_complete(
@@ -280,3 +290,15 @@ def _reference_check(payment: ReturnPayment, reference: str) -> None:
             % {"reference": reference, "amount": amount(known.amount, known.currency)},
             field="reference",
         )
+
+
+def _difference(raw: str) -> Decimal:
+    """The exchange's price difference as an agent typed it ("-5", "12,50")."""
+    text = str(raw).strip().replace(",", ".")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or abs(value) >= 10**12:
+        raise PaymentError(_("Give the price difference as a number, e.g. 12.50 or -5."))
+    return value.quantize(Decimal("0.01"))

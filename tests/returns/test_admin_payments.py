@@ -280,12 +280,20 @@ def test_an_exchange_waiting_for_an_agent_is_marked_placed(
 
     page = text_of(staff_client.get(page_url(request)))
     assert "The customer asked for" in page and "Sand / M" in page
-    text = post(staff_client, action_url(payment, "store_done"), reference="#9001")
+    bad = post(staff_client, action_url(payment, "store_done"), difference="twelve")
+    assert "Give the price difference as a number" in bad
+    assert ReturnRequest.objects.get(pk=request.pk).status == Status.INSPECTED
+    text = post(
+        staff_client, action_url(payment, "store_done"), reference="#9001", difference="12,50"
+    )
 
     assert f"{request.number}: The exchange is done." in text
-    assert ReturnRequest.objects.get(pk=request.pk).status == Status.EXCHANGED
+    done = ReturnRequest.objects.get(pk=request.pk)
+    assert done.status == Status.EXCHANGED and done.exchange_difference == D("12.50")
     assert not Refund.objects.exists()  # no money went back
-    assert ReturnEvent.objects.filter(message="The replacement is ordered: Sand / M. (#9001)")
+    assert ReturnEvent.objects.filter(
+        message="The replacement is ordered: Sand / M. Price difference: $12.50. (#9001)"
+    )
 
 
 def test_pay_out_now_pays_an_inspected_return_once(staff_client, order, stripe, return_for):
