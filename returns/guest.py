@@ -14,7 +14,13 @@ proof that the visitor reads that mailbox. The flow:
    ``settings.RETURNS_GUEST_CODE_SECONDS`` uses the code up; every wrong try counts, and
    the fifth burns it.
 
-Rate limits per client and per order are the views' job (``views.start``).
+Asking for a new code gives five more tries, so the order's wrong tries are also counted
+across its codes: after ``MAX_WRONG_TRIES_PER_DAY`` in 24 hours no code of that order
+opens anything until the oldest of them is a day old, the right one included. Both daily
+counts (``wrong_tries_today``, ``codes_today``) are read from the code rows themselves,
+so no cache eviction resets them. The views add short-window limits per client and per
+order through the cache, and refuse to send more than ``MAX_CODES_PER_DAY`` codes for
+one order in 24 hours (``views.start``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,6 +42,10 @@ from .models import GuestCode
 
 CODE_DIGITS = 6
 MAX_WRONG_TRIES = 5
+# Per order, across its codes, over the last 24 hours: ten guesses at a million codes.
+MAX_WRONG_TRIES_PER_DAY = 10
+MAX_CODES_PER_DAY = 10
+DAY = timedelta(hours=24)
 HASH_SALT = "returns.guest-code"
 
 
@@ -44,6 +55,7 @@ class Verdict(StrEnum):
     BURNT = "burnt"  # this try was the last one allowed, or the code was burnt already
     EXPIRED = "expired"  # too old, or already used
     NONE = "none"  # no code was asked for this order (or it has not been sent yet)
+    LOCKED = "locked"  # too many wrong tries for this order today, whatever the code
 
 
 def code_seconds() -> int:
@@ -133,7 +145,10 @@ def guest_code_verify(*, order_id: int, code: str) -> Verdict:
     """Check ``code`` against the order's newest code, under its row lock.
 
     A match uses the code up (it cannot open a second session). A miss counts one try;
-    the fifth miss burns the code. Codes past their time, used or burnt never match.
+    the fifth miss burns the code. Codes past their time, used or burnt never match, and
+    once the order's codes have had ``MAX_WRONG_TRIES_PER_DAY`` misses in 24 hours
+    nothing is compared at all (``LOCKED``). Concurrent tries of one order take turns on
+    the newest row's lock, so the daily count cannot be overrun.
     """
     typed = normalise(code)
     now = timezone.now()
@@ -146,6 +161,9 @@ def guest_code_verify(*, order_id: int, code: str) -> Verdict:
         )
         if row is None or not row.code_hash:
             return Verdict.NONE
+        wrong_today = wrong_tries_today(order_id=order_id, now=now)
+        if wrong_today >= MAX_WRONG_TRIES_PER_DAY:
+            return Verdict.LOCKED
         if row.used_at or row.expires_at <= now:
             return Verdict.EXPIRED
         if row.attempts >= MAX_WRONG_TRIES:
@@ -158,9 +176,47 @@ def guest_code_verify(*, order_id: int, code: str) -> Verdict:
             return Verdict.OK
         row.attempts += 1
         row.save(update_fields=["attempts"])
+        if wrong_today + 1 >= MAX_WRONG_TRIES_PER_DAY:
+            return Verdict.LOCKED
         return Verdict.BURNT if row.attempts >= MAX_WRONG_TRIES else Verdict.WRONG
 
 
+def _today(order_id: int, now=None):
+    """The order's code rows asked for in the last 24 hours."""
+    return GuestCode.objects.filter(order_id=order_id, created_at__gt=(now or timezone.now()) - DAY)
+
+
+def wrong_tries_today(*, order_id: int, now=None) -> int:
+    """Wrong codes typed for the order in the last 24 hours, across its codes."""
+    return _today(order_id, now).aggregate(total=Sum("attempts"))["total"] or 0
+
+
+def codes_today(*, order_id: int) -> int:
+    """Codes asked for the order in the last 24 hours (each one is an email)."""
+    return _today(order_id).count()
+
+
+def _seconds_until_a_day_after(rows) -> int:
+    oldest = rows.order_by("created_at").values_list("created_at", flat=True).first()
+    if oldest is None:
+        return 60
+    return max(int((oldest + DAY - timezone.now()).total_seconds()), 60)
+
+
+def locked_seconds(*, order_id: int) -> int:
+    """How long until the order's oldest wrong try of the day stops counting."""
+    return _seconds_until_a_day_after(_today(order_id).filter(attempts__gt=0))
+
+
+def codes_wait_seconds(*, order_id: int) -> int:
+    """How long until the order's oldest code of the day stops counting."""
+    return _seconds_until_a_day_after(_today(order_id))
+
+
 def tries_left(*, order_id: int) -> int:
+    """Wrong tries left: of the newest code's five, and of the order's daily ones."""
     row = GuestCode.objects.filter(order_id=order_id).order_by("-created_at", "-pk").first()
-    return 0 if row is None else max(MAX_WRONG_TRIES - row.attempts, 0)
+    if row is None:
+        return 0
+    today = MAX_WRONG_TRIES_PER_DAY - wrong_tries_today(order_id=order_id)
+    return max(min(MAX_WRONG_TRIES - row.attempts, today), 0)

@@ -4,13 +4,17 @@ A guest gives the order's number and email (one answer, "we couldn't find that o
 an unknown number and a wrong email, as on /track/), then types the code we email to the
 order's address (``returns.guest``). Only then does the session hold a grant for the order
 (``returns.access``). Failures are counted per client and per order number with orders'
-window counters; codes sent are limited per order and per client, so nobody can flood a
-customer's inbox from here.
+window counters; codes sent are limited per order and per client, and to
+``guest.MAX_CODES_PER_DAY`` per order a day, so nobody can flood a customer's inbox from
+here; wrong codes are limited per client, and per order a day across its codes
+(``guest.MAX_WRONG_TRIES_PER_DAY``).
 """
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -45,10 +49,25 @@ def _key(kind: str, value: object) -> str:
     return f"returns:start:{kind}:{value}"
 
 
-def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    context = {**context, "limited": True, "window_minutes": TRACK_WINDOW_SECONDS // 60}
+@dataclass(frozen=True)
+class Limit:
+    """A limit reached: for how long, and whether it is one of the order's daily ones."""
+
+    seconds: int = TRACK_WINDOW_SECONDS
+    daily: bool = False
+
+
+def _too_many(
+    request: HttpRequest, template: str, context: dict, limit: Limit = Limit()
+) -> HttpResponse:
+    context = {
+        **context,
+        "limited": True,
+        "window_minutes": TRACK_WINDOW_SECONDS // 60,
+        "wait_hours": math.ceil(limit.seconds / 3600) if limit.daily else 0,
+    }
     response = render(request, template, context, status=429)
-    response["Retry-After"] = str(TRACK_WINDOW_SECONDS)
+    response["Retry-After"] = str(limit.seconds)
     return response
 
 
@@ -103,8 +122,9 @@ def start(request: HttpRequest) -> HttpResponse:
     owned = access.order_for_visitor(request, order.lookup_number)
     if owned is not None and owned.pk == order.pk:
         return redirect(new_return_url(order))
-    if not _code_send(request, order):
-        return _too_many(request, "returns/start.html", _start_context(request, form))
+    limit = _code_send(request, order)
+    if limit is not None:
+        return _too_many(request, "returns/start.html", _start_context(request, form), limit)
     request.session[SESSION_PENDING] = {
         "order": order.pk,
         "email": form.cleaned_data["email"],
@@ -113,18 +133,20 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("returns:verify")
 
 
-def _code_send(request: HttpRequest, order) -> bool:
-    """Email a new code for the order, unless this order or client had enough of them."""
+def _code_send(request: HttpRequest, order) -> Limit | None:
+    """Email a new code for the order; else the limit this order or client has reached."""
     order_key = _key("codes:order", order.pk)
     client_key = _key("codes:ip", client_ip(request))
     if attempts(order_key) >= MAX_CODES_PER_ORDER or attempts(client_key) >= MAX_CODES_PER_CLIENT:
-        return False
+        return Limit()
+    if guest.codes_today(order_id=order.pk) >= guest.MAX_CODES_PER_DAY:
+        return Limit(guest.codes_wait_seconds(order_id=order.pk), daily=True)
     attempt_record(order_key)
     attempt_record(client_key)
     guest.guest_code_request(
         order_id=order.pk, email=order.email, language=translation.get_language()
     )
-    return True
+    return None
 
 
 def _pending(request: HttpRequest) -> dict | None:
@@ -153,8 +175,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         return render(request, "returns/verify.html", {**context, "form": CodeForm()})
 
     if request.POST.get("action") == "resend":
-        if not _code_send(request, order):
-            return _too_many(request, "returns/verify.html", {**context, "form": CodeForm()})
+        limit = _code_send(request, order)
+        if limit is not None:
+            return _too_many(request, "returns/verify.html", {**context, "form": CodeForm()}, limit)
         messages.success(request, _("We sent you a new code. Only the newest code works."))
         return redirect("returns:verify")
 
@@ -173,6 +196,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         access.guest_grant(request, order.pk)
         request.session.pop(SESSION_PENDING, None)
         return redirect(new_return_url(order))
+    if verdict == guest.Verdict.LOCKED:
+        locked = Limit(guest.locked_seconds(order_id=order.pk), daily=True)
+        return _too_many(request, "returns/verify.html", context, locked)
     attempt_record(client_key)
     if verdict == guest.Verdict.WRONG:
         left = guest.tries_left(order_id=order.pk)

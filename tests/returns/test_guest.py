@@ -183,6 +183,50 @@ def test_wrong_codes_are_limited_per_client(client, order, ask):
     assert enter(client, sent_code()).status_code == 429
 
 
+def wrong_for(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def test_wrong_codes_are_limited_per_order_across_its_codes(client, order, ask):
+    """Asking again gives a new code five more tries; the order's day has ten, whatever
+    the code and wherever the tries come from. Then not even the right code opens it."""
+    tries = 0
+    for n, count in enumerate((4, 4, 1)):  # three codes, each from another client
+        ask(ip=f"198.51.100.{n}")
+        for _ in range(count):
+            assert enter(client, wrong_for(sent_code()), ip=f"198.51.100.{n}").status_code == 400
+            tries += 1
+    assert tries == 9
+    last = enter(client, wrong_for(sent_code()), ip="192.0.2.1")
+    assert last.status_code == 429
+    assert "paused codes for this order" in last.content.decode()
+    assert 0 < int(last["Retry-After"]) <= 24 * 3600
+    right = enter(client, sent_code(), ip="192.0.2.2")
+    assert right.status_code == 429
+    assert client.get(new_form_path(order)).status_code == 302
+    assert GuestCode.objects.filter(order=order, used_at__isnull=False).count() == 0
+    # A day later those tries stop counting: the newest code (still valid) works.
+    GuestCode.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert enter(client, sent_code(), ip="192.0.2.2").status_code == 302
+
+
+def test_codes_sent_are_capped_per_order_per_day(client, order, ask):
+    earlier = timezone.now() - timedelta(hours=3)
+    for _ in range(guest.MAX_CODES_PER_DAY):
+        GuestCode.objects.create(
+            order=order, email=order.email, code_hash="", expires_at=earlier, used_at=earlier
+        )
+    GuestCode.objects.update(created_at=earlier)
+    refused = ask(ip="192.0.2.9")
+    assert refused.status_code == 429
+    assert mail.outbox == []
+    assert "Please try again in 21 hours" in refused.content.decode()
+    assert "sign in" in refused.content.decode()
+    GuestCode.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert ask(ip="192.0.2.9").status_code == 302
+    assert len(mail.outbox) == 1
+
+
 def test_a_malformed_code_is_not_a_try(client, order, ask):
     ask()
     response = enter(client, "12ab")
