@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, Table
@@ -49,13 +49,15 @@ def reason_choices() -> list[tuple[str, str]]:
     """Every reason any policy version offered (a return keeps the code it was made with),
     labelled as the newest version that has it. Cached per current version."""
     _policy, version = policy_current()
-    key = f"returns:admin:reasons:{version.number}"
+    turkish = (get_language() or "").startswith("tr")
+    key = f"returns:admin:reasons:{version.number}:{'tr' if turkish else 'en'}"
     choices = cache.get(key)
     if choices is None:
         labels: dict[str, str] = {}
         for snapshot in PolicyVersion.objects.order_by("number").values_list("snapshot", flat=True):
             for reason in (snapshot or {}).get("reasons", ()):
-                labels[reason["code"]] = reason.get("label") or reason["code"]
+                label = (turkish and reason.get("label_tr")) or reason.get("label")
+                labels[reason["code"]] = label or reason["code"]
         choices = sorted(labels.items(), key=lambda item: str(item[1]).lower())
         cache.set(key, choices, 3600)
     return choices
