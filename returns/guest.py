@@ -12,7 +12,10 @@ proof that the visitor reads that mailbox. The flow:
    broker and are never stored.
 3. ``guest_code_verify`` checks what the guest typed under the row's lock: a match within
    ``settings.RETURNS_GUEST_CODE_SECONDS`` uses the code up; every wrong try counts, and
-   the fifth burns it.
+   the fifth burns it. A used code matches once more, for ``AGAIN_SECONDS``, only when
+   sent again with the session that used it (the browser's double click on "Continue":
+   the first request has replaced that session, so the second one would otherwise find
+   neither the grant nor a code that works).
 
 Asking for a new code gives five more tries, so the order's wrong tries are also counted
 across its codes: after ``MAX_WRONG_TRIES_PER_DAY`` in 24 hours no code of that order
@@ -30,6 +33,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Sum
@@ -47,6 +51,8 @@ MAX_WRONG_TRIES_PER_DAY = 10
 MAX_CODES_PER_DAY = 10
 DAY = timedelta(hours=24)
 HASH_SALT = "returns.guest-code"
+# A double click sends the code twice; the second request may use it again this long.
+AGAIN_SECONDS = 30
 
 
 class Verdict(StrEnum):
@@ -141,14 +147,32 @@ def _send(row: GuestCode, code: str, language: str) -> None:
     message.send()
 
 
-def guest_code_verify(*, order_id: int, code: str) -> Verdict:
+def _used_key(session_key: str) -> str:
+    # Hashed: session ids are not written into cache keys.
+    tag = salted_hmac(HASH_SALT, f"session:{session_key}", algorithm="sha256").hexdigest()
+    return f"returns:guest-code-used:{tag}"
+
+
+def recent_use(*, session_key: str) -> dict | None:
+    """``{"order", "code", "email"}`` when the session ``session_key`` (the id the browser
+    sent, perhaps replaced since) used a code in the last ``AGAIN_SECONDS``."""
+    if not session_key:
+        return None
+    note = cache.get(_used_key(session_key))
+    return note if isinstance(note, dict) else None
+
+
+def guest_code_verify(*, order_id: int, code: str, session_key: str = "") -> Verdict:
     """Check ``code`` against the order's newest code, under its row lock.
 
-    A match uses the code up (it cannot open a second session). A miss counts one try;
-    the fifth miss burns the code. Codes past their time, used or burnt never match, and
-    once the order's codes have had ``MAX_WRONG_TRIES_PER_DAY`` misses in 24 hours
-    nothing is compared at all (``LOCKED``). Concurrent tries of one order take turns on
-    the newest row's lock, so the daily count cannot be overrun.
+    A match uses the code up: it cannot open a second session, except that the session
+    that used it (``session_key``, the id the browser sent) may send the same code again
+    within ``AGAIN_SECONDS`` (a double click). A miss counts one try; the fifth miss
+    burns the code. Codes past their time, used or burnt never match, and once the
+    order's codes have had ``MAX_WRONG_TRIES_PER_DAY`` misses in 24 hours nothing is
+    compared at all (``LOCKED``). Concurrent tries of one order take turns on the newest
+    row's lock, so the daily count cannot be overrun, and the note of who used the code
+    is written before the lock is let go.
     """
     typed = normalise(code)
     now = timezone.now()
@@ -164,21 +188,41 @@ def guest_code_verify(*, order_id: int, code: str) -> Verdict:
         wrong_today = wrong_tries_today(order_id=order_id, now=now)
         if wrong_today >= MAX_WRONG_TRIES_PER_DAY:
             return Verdict.LOCKED
-        if row.used_at or row.expires_at <= now:
+        matches = len(typed) == CODE_DIGITS and constant_time_compare(
+            row.code_hash, code_hash(order_id, typed)
+        )
+        if row.used_at:
+            note = recent_use(session_key=session_key) or {}
+            if note.get("code") != row.pk or row.attempts >= MAX_WRONG_TRIES:
+                return Verdict.EXPIRED
+            if (now - row.used_at).total_seconds() >= AGAIN_SECONDS:
+                return Verdict.EXPIRED
+            if matches:
+                return Verdict.OK
+            # Guesses in that window count like any other.
+            return _miss(row, wrong_today, Verdict.EXPIRED)
+        if row.expires_at <= now:
             return Verdict.EXPIRED
         if row.attempts >= MAX_WRONG_TRIES:
             return Verdict.BURNT
-        if len(typed) == CODE_DIGITS and constant_time_compare(
-            row.code_hash, code_hash(order_id, typed)
-        ):
+        if matches:
             row.used_at = now
             row.save(update_fields=["used_at"])
+            if session_key:
+                note = {"order": order_id, "code": row.pk, "email": row.email}
+                cache.set(_used_key(session_key), note, AGAIN_SECONDS)
             return Verdict.OK
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        if wrong_today + 1 >= MAX_WRONG_TRIES_PER_DAY:
-            return Verdict.LOCKED
-        return Verdict.BURNT if row.attempts >= MAX_WRONG_TRIES else Verdict.WRONG
+        return _miss(row, wrong_today, Verdict.WRONG)
+
+
+def _miss(row: GuestCode, wrong_today: int, verdict: Verdict) -> Verdict:
+    """Count a wrong code on the (locked) row: ``LOCKED`` when it was the order's last
+    of the day, ``BURNT`` when the code's, else ``verdict``."""
+    row.attempts += 1
+    row.save(update_fields=["attempts"])
+    if wrong_today + 1 >= MAX_WRONG_TRIES_PER_DAY:
+        return Verdict.LOCKED
+    return Verdict.BURNT if row.attempts >= MAX_WRONG_TRIES else verdict
 
 
 def _today(order_id: int, now=None):

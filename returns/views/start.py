@@ -16,6 +16,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -149,13 +150,24 @@ def _code_send(request: HttpRequest, order) -> Limit | None:
     return None
 
 
+def _sent_session_key(request: HttpRequest) -> str:
+    """The session id the browser sent: after a double click, the one the first request
+    has already replaced (``request.session`` then starts empty)."""
+    return request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")[:100]
+
+
 def _pending(request: HttpRequest) -> dict | None:
     pending = request.session.get(SESSION_PENDING)
-    if not isinstance(pending, dict) or not isinstance(pending.get("order"), int):
+    if isinstance(pending, dict) and isinstance(pending.get("order"), int):
+        if int(pending.get("at") or 0) >= time.time() - PENDING_SECONDS:
+            return pending
         return None
-    if int(pending.get("at") or 0) < time.time() - PENDING_SECONDS:
-        return None
-    return pending
+    # The second "Continue" of a double click, arriving after the first replaced the
+    # session: carry on with the order whose code this browser's session just used.
+    used = guest.recent_use(session_key=_sent_session_key(request))
+    if used is not None:
+        return {"order": used["order"], "email": used["email"], "at": int(time.time())}
+    return None
 
 
 @never_cache
@@ -170,6 +182,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         request.session.pop(SESSION_PENDING, None)
         return redirect("returns:start")
     context = {"order": order, "email": pending.get("email", "")}
+    if order.pk in access.guest_granted(request):
+        return redirect(new_return_url(order))  # done already (another tab, a second click)
 
     if request.method != "POST":
         return render(request, "returns/verify.html", {**context, "form": CodeForm()})
@@ -190,7 +204,11 @@ def verify(request: HttpRequest) -> HttpResponse:
         context["errors"] = error_summary(form)
         return render(request, "returns/verify.html", context, status=400)
 
-    verdict = guest.guest_code_verify(order_id=order.pk, code=form.cleaned_data["code"])
+    verdict = guest.guest_code_verify(
+        order_id=order.pk,
+        code=form.cleaned_data["code"],
+        session_key=_sent_session_key(request),
+    )
     if verdict == guest.Verdict.OK:
         request.session.cycle_key()  # the session now opens more: give it a new id
         access.guest_grant(request, order.pk)

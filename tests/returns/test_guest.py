@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from time import time
 
 import pytest
 from django.conf import settings
@@ -135,6 +136,69 @@ def test_a_code_works_once(client, order, ask):
     assert session_pending is None  # done with it
     assert guest.guest_code_verify(order_id=order.pk, code=code) == guest.Verdict.EXPIRED
     assert other.get(new_form_path(order)).status_code == 302
+
+
+def test_a_double_click_on_continue_opens_the_form_for_the_second_click_too(client, order, ask):
+    """The browser sends "Continue" twice with the same session id; the first request
+    replaces that session, and the page the browser ends on is the second's answer."""
+    ask()
+    code = sent_code()
+    second = client.__class__()
+    second.cookies[settings.SESSION_COOKIE_NAME] = session_key(client)
+    assert enter(client, code)["Location"] == new_form_path(order)
+    response = enter(second, code)
+    assert response.status_code == 302 and response["Location"] == new_form_path(order)
+    assert second.get(new_form_path(order)).status_code == 200
+
+
+def test_a_second_click_that_read_the_old_session_first_is_no_400(client, order, ask, rf):
+    """The second request loaded the session before the first one deleted it: it must
+    neither fail on saving it (Django's SessionInterrupted, a 400) nor refuse the code."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.middleware import MessageMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from returns.views.start import verify
+
+    ask()
+    code = sent_code()
+    second = rf.post(VERIFY, {"code": code, "action": "verify"}, REMOTE_ADDR=IP)
+    second.COOKIES[settings.SESSION_COOKIE_NAME] = session_key(client)
+    second.user = AnonymousUser()
+    sessions = SessionMiddleware(lambda request: None)
+    sessions.process_request(second)
+    MessageMiddleware(lambda request: None).process_request(second)
+    assert second.session.get("returns_pending")  # read before the first click's answer
+
+    assert enter(client, code).status_code == 302
+    response = sessions.process_response(second, verify(second))
+    assert response.status_code == 302 and response["Location"] == new_form_path(order)
+    granted = client.__class__()
+    granted.cookies[settings.SESSION_COOKIE_NAME] = response.cookies[
+        settings.SESSION_COOKIE_NAME
+    ].value
+    assert granted.get(new_form_path(order)).status_code == 200
+
+
+def test_only_the_session_that_used_a_code_may_send_it_again_and_only_just_after(
+    client, order, ask
+):
+    ask()
+    code = sent_code()
+    old = session_key(client)
+    assert enter(client, code).status_code == 302
+    stranger = client.__class__()
+    session = stranger.session
+    session["returns_pending"] = {"order": order.pk, "email": order.email, "at": int(time())}
+    session.save()
+    assert enter(stranger, code).status_code == 400
+    late = client.__class__()
+    late.cookies[settings.SESSION_COOKIE_NAME] = old
+    GuestCode.objects.update(used_at=timezone.now() - timedelta(seconds=guest.AGAIN_SECONDS))
+    response = enter(late, code)
+    assert response.status_code == 400
+    assert "expired or was used" in response.content.decode()
+    assert late.get(new_form_path(order)).status_code == 302
 
 
 def test_a_new_code_retires_the_old_one(client, order, ask, django_capture_on_commit_callbacks):
