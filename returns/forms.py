@@ -227,8 +227,8 @@ class ReviewForm(forms.Form):
     """How the return is resolved and sent, and the key that makes a double submit one."""
 
     draft = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    # The choice the amounts on the page were computed for.
-    quoted = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+    # The quote the page showed (``views.create.quote_digest``): a submit is for it only.
+    quoted = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
     resolution = forms.ChoiceField(
         label=_("How would you like it resolved?"), widget=forms.RadioSelect
     )

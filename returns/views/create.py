@@ -6,12 +6,18 @@
 2. ``review``: the engine's quote for the draft: the amounts, and the resolutions and
    methods it offers ("keep the item" only when it does). Changing a choice shows the new
    amounts before anything is submitted.
-3. Submit: ``services.return_create`` once per draft token, however often it is sent.
+3. Submit: ``services.return_create`` once per draft token, however often it is sent, and
+   only for the quote the page showed: the page carries its digest (``quote_digest``), and
+   a submit whose quote has changed since (another choice, items changed in another
+   window, a new policy) shows the review again instead.
 
 Works without JavaScript; ``returns.js`` only moves focus and hides what does not apply.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +39,16 @@ from .common import error_summary, order_url
 from .start import start_url
 
 REVIEW_FIELDS = ("resolution", "method", "exchange_for")
+AMOUNTS = (
+    "items_total",
+    "tax_total",
+    "shipping_refund",
+    "restocking_fee",
+    "shipping_fee",
+    "other_fees",
+    "bonus_credit",
+    "total",
+)
 
 
 def _order(request: HttpRequest, number: str):
@@ -81,11 +97,12 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         }
         draft = draft or drafts.draft_new(order.pk)
         draft.lines = picks
+        resolution, method = _choice(draft, policy)
         quote = services.return_quote(
             order=order,
             lines=drafts.new_lines(draft, photos),
-            resolution=draft.resolution or next(iter(policy.resolutions), ""),
-            method=draft.method or Method.LABEL,
+            resolution=resolution,
+            method=method,
             now=now,
         )
         form.add_engine_errors(quote.errors)
@@ -104,12 +121,28 @@ def _blocked(check, now) -> dict:
     return {"check": check, "window_closed": check.reason == closed_text}
 
 
+def _choice(draft: drafts.Draft, policy) -> tuple[str, str]:
+    """The draft's resolution and method, else the policy's first resolution and a label."""
+    return draft.resolution or next(iter(policy.resolutions), ""), draft.method or Method.LABEL
+
+
+def quote_digest(quote) -> str:
+    """The quote a review page shows, as one value: its lines (id, quantity, reason,
+    comment), the resolution and method, the currency and every amount."""
+    shown = {
+        "lines": [[q.line.id, q.quantity, q.reason.code, q.comment] for q in quote.lines],
+        "choice": [quote.resolution, quote.method],
+        "currency": quote.currency,
+        "amounts": [str(getattr(quote, name)) for name in AMOUNTS],
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:40]
+
+
 def _quote(order, draft: drafts.Draft, photos: dict, policy):
     """The engine's quote for the draft, with the draft's choices where the engine still
     offers them, else the first it offers."""
     lines = drafts.new_lines(draft, photos)
-    resolution = draft.resolution or next(iter(policy.resolutions), "")
-    method = draft.method or Method.LABEL
+    resolution, method = _choice(draft, policy)
     quote = services.return_quote(order=order, lines=lines, resolution=resolution, method=method)
     if quote.resolutions and resolution not in quote.resolutions:
         resolution = quote.resolutions[0]
@@ -168,11 +201,10 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
         "methods": quote.methods,
         "bonus_percent": policy.credit_bonus_percent,
     }
-    quoted = f"{quote.resolution}:{quote.method}"
     if request.method != "POST":
         initial = {
             "draft": draft.token,
-            "quoted": quoted,
+            "quoted": quote_digest(quote),
             "resolution": quote.resolution,
             "method": quote.method,
             "exchange_for": draft.exchange_for,
@@ -190,12 +222,21 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
     draft.resolution, draft.method = data["resolution"], data["method"]
     draft.exchange_for, draft.comment = data["exchange_for"], data["comment"].strip()
     drafts.draft_save(request, draft)
-    submitting = request.POST.get("action") == "submit"
-    if not submitting or data["quoted"] != f"{draft.resolution}:{draft.method}":
-        if submitting:
-            messages.info(
-                request, _("The amounts changed with your choice. Check them, then submit.")
-            )
+    if request.POST.get("action") != "submit":
+        return redirect("returns:review", number=order.lookup_number)
+    chosen = quote
+    if (draft.resolution, draft.method) != (quote.resolution, quote.method):
+        chosen = services.return_quote(
+            order=order,
+            lines=drafts.new_lines(draft, photos),
+            resolution=draft.resolution,
+            method=draft.method,
+        )
+    if data["quoted"] != quote_digest(chosen):
+        messages.info(
+            request,
+            _("The items or amounts changed since the page was shown. Check them, then submit."),
+        )
         return redirect("returns:review", number=order.lookup_number)
     return _submit(request, order, draft, photos, form, page)
 

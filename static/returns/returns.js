@@ -58,7 +58,7 @@
   if (review) {
     var exchange = review.querySelector("[data-exchange-only]");
     var note = review.querySelector("[data-amounts-note]");
-    var quoted = review.querySelector("[name=quoted]");
+    var quoted = review.getAttribute("data-quoted");
     function chosen(name) {
       var input = review.querySelector("[name=" + name + "]:checked");
       return input ? input.value : "";
@@ -68,7 +68,7 @@
         exchange.hidden = chosen("resolution") !== "exchange";
       }
       if (note && quoted) {
-        var stale = quoted.value !== chosen("resolution") + ":" + chosen("method");
+        var stale = quoted !== chosen("resolution") + ":" + chosen("method");
         note.classList.toggle("notice", stale);
         note.classList.toggle("notice--warn", stale);
       }

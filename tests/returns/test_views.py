@@ -29,6 +29,7 @@ from tests.orders.factories import OrderFactory, OrderLineFactory, ShipmentFacto
 pytestmark = pytest.mark.django_db
 
 DRAFT = re.compile(r'name="draft" value="([^"]+)"')
+QUOTED = re.compile(r'name="quoted" value="([^"]+)"')
 
 
 def as_guest(client, order) -> None:
@@ -68,16 +69,16 @@ def choose(client, order, data):
 
 
 def submit(client, order, resolution="refund", method="label", token=None, **extra):
+    """As a person without JavaScript does it: choose, update the amounts, then submit the
+    page that shows them. The answer to the first POST that is not "see the amounts"."""
     page = client.get(review_path(order)).content.decode() if token is None else ""
     token = token or DRAFT.search(page).group(1)
-    data = {
-        "draft": token,
-        "quoted": f"{resolution}:{method}",
-        "resolution": resolution,
-        "method": method,
-        "action": "submit",
-        **extra,
-    }
+    choice = {"draft": token, "resolution": resolution, "method": method, **extra}
+    updated = client.post(review_path(order), {**choice, "action": "update"})
+    if updated.status_code != 302 or updated["Location"] != review_path(order):
+        return updated, token
+    page = client.get(review_path(order)).content.decode()
+    data = {**choice, "quoted": QUOTED.search(page).group(1), "action": "submit"}
     return client.post(review_path(order), data), token
 
 
@@ -368,6 +369,35 @@ def test_changing_the_choice_shows_the_new_amounts_before_submitting(client, ord
     # 60.00 + 4.80 tax - 4.95 return shipping = 59.85; 10% of it, half up.
     assert "Store credit bonus" in html and "+$5.99" in html
     assert "Store credit total" in html
+
+
+def test_a_submit_is_for_the_amounts_the_page_showed(client, order, owner):
+    """The review is open in one window; in another the items change (the same draft).
+    Submitting the first window must not make a return for amounts it never showed."""
+    client.force_login(owner)
+    choose(client, order, pick(order.shirt))
+    first_window = client.get(review_path(order)).content.decode()
+    assert "$59.85" in first_window  # 60.00 + 4.80 tax - 4.95 return shipping
+    choose(client, order, pick(order.mug, quantity=2))  # the other window
+    data = {
+        "draft": DRAFT.search(first_window).group(1),
+        "quoted": QUOTED.search(first_window).group(1),
+        "resolution": "refund",
+        "method": "label",
+        "action": "submit",
+    }
+    response = client.post(review_path(order), data)
+    assert response.status_code == 302 and response["Location"] == review_path(order)
+    assert not ReturnRequest.objects.exists()
+    shown = client.get(review_path(order)).content.decode()
+    assert "changed since the page was shown" in shown
+    assert "Stoneware mug" in shown and "Linen shirt" not in shown
+    assert "$38.25" in shown  # 40.00 + 3.20 tax - 4.95
+    data["quoted"] = QUOTED.search(shown).group(1)
+    assert client.post(review_path(order), data).status_code == 302
+    ret = ReturnRequest.objects.get()
+    assert ret.total == Decimal("38.25")
+    assert [line.order_line_id for line in ret.lines.all()] == [order.mug.pk]
 
 
 def test_an_exchange_needs_to_say_what_instead(client, order, owner):
