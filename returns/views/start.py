@@ -105,7 +105,8 @@ def start(request: HttpRequest) -> HttpResponse:
     if attempts(client_key) >= MAX_LOOKUP_FAILURES_PER_CLIENT:
         return _too_many(request, "returns/start.html", _start_context(request, form))
     if not form.is_valid():
-        return render(request, "returns/start.html", _start_context(request, form), status=400)
+        context = {**_start_context(request, form), "errors": error_summary(form)}
+        return render(request, "returns/start.html", context, status=400)
     number_key = _key("fail:number", form.lookup_key)
     if attempts(number_key) >= MAX_LOOKUP_FAILURES_PER_NUMBER:
         return _too_many(request, "returns/start.html", _start_context(request, form))

@@ -420,6 +420,30 @@ def test_a_forged_resolution_is_refused(client, order, owner):
     assert not ReturnRequest.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["resolution", "method"])
+def test_an_error_about_a_choice_links_to_its_group_of_options(client, order, owner, field):
+    """The error summary's link must land somewhere: the radios' fieldset, which can
+    take the focus."""
+    client.force_login(owner)
+    choose(client, order, pick(order.shirt))
+    forged = {"resolution": "refund", "method": "label", field: "cash"}
+    response, _ = submit(client, order, **forged)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<a href="#id_{field}">' in html
+    fieldset = re.search(rf'<fieldset[^>]*id="id_{field}"[^>]*>', html)
+    assert fieldset and 'tabindex="-1"' in fieldset.group(0)
+
+
+def test_the_start_page_sums_up_its_errors_with_links_to_the_fields(client, order):
+    response = client.post(reverse("returns:start"), {"order_number": "", "email": "nope"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html and "data-error-summary" in html
+    for name in ("order_number", "email"):
+        assert f'<a href="#id_{name}">' in html and f'id="id_{name}"' in html
+
+
 def test_a_double_submit_makes_one_return(client, order, owner):
     client.force_login(owner)
     choose(client, order, pick(order.mug, quantity=1))
