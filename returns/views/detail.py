@@ -28,13 +28,17 @@ from ..exceptions import IllegalTransition
 from ..models import Method, ReturnPhoto, ReturnRequest, Status
 from ..selectors import policy_for_version, return_for_page
 from .common import order_url
-from .page import line_rows, progress, timeline
+from .page import ended, line_rows, progress, rejection_note, settled_amounts, timeline
 
 # The authorization is for sending things back: not before approval, not for a return
 # that was refused or called off, and never when the customer keeps the items.
 NO_AUTHORIZATION = {Status.REQUESTED, Status.REJECTED, Status.CANCELLED}
 # While these hold, the page shows what to send the parcel with.
 SENDING = {Status.APPROVED, Status.LABEL_ISSUED, Status.DROPOFF_ISSUED}
+
+
+def _authorized(ret: ReturnRequest) -> bool:
+    return ret.status not in NO_AUTHORIZATION and ret.method != Method.KEEP and not ended(ret)
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -71,16 +75,22 @@ def detail(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
     shipments = Shipment.objects.order_by(F("shipped_at").asc(nulls_last=True), "pk")
     prefetch_related_objects([ret.order], Prefetch("shipments", queryset=shipments))
     policy = policy_for_version(ret.policy_version)
+    outcome = ended(ret)
     context = {
         "ret": ret,
         "order": ret.order,
         "lines": line_rows(ret, policy),
         "progress": progress(ret),
         "timeline": timeline(ret),
-        "next_step": states.NEXT_STEP.get(ret.status, ""),
+        "next_step": states.NEXT_STEP.get(outcome or ret.status, ""),
+        "ended": outcome,
+        "rejection": rejection_note(ret),
+        # Nothing is paid for a return that was rejected or cancelled.
+        "show_amounts": not outcome,
+        "settled": settled_amounts(ret),
         "can_cancel": ret.status in states.CUSTOMER_CANCELLABLE,
         "sending": ret.status in SENDING and ret.method != Method.KEEP,
-        "authorization": ret.status not in NO_AUTHORIZATION and ret.method != Method.KEEP,
+        "authorization": _authorized(ret),
         "order_url": order_url(request, ret.order),
     }
     if context["sending"] and ret.method == Method.DROPOFF and ret.dropoff_code:
@@ -135,7 +145,7 @@ def _instructions(ret: ReturnRequest) -> list[str]:
 @require_GET
 @visible_return(page=True)
 def authorization(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
-    if ret.status in NO_AUTHORIZATION or ret.method == Method.KEEP:
+    if not _authorized(ret):
         return _not_found(request)
     branding = _branding(request)
     policy = policy_for_version(ret.policy_version)

@@ -56,12 +56,36 @@ EVENT_TITLES = {
     S.CANCELLED: gettext_lazy("Return cancelled"),
 }
 TONE = {S.REJECTED: "problem", S.CANCELLED: "problem", S.REFUNDED: "ok", S.CREDITED: "ok"}
+ENDED = (S.REJECTED, S.CANCELLED)
+
+
+def ended(ret: ReturnRequest) -> str:
+    """ "rejected" or "cancelled" for a return that ended so, also one closed afterwards
+    (the status table once allowed rejected → closed), else "". Reads the prefetched
+    ``public_events`` when there are some."""
+    if ret.status in ENDED:
+        return ret.status
+    for event in reversed(getattr(ret, "public_events", None) or ()):
+        if event.kind == ReturnEvent.Kind.TRANSITION and event.to_status in ENDED:
+            return event.to_status
+    return ""
+
+
+def rejection_note(ret: ReturnRequest) -> str:
+    """Why the return was not accepted: the agent's message, else the rejection's own
+    (an inspection that accepted nothing says so there)."""
+    if ret.rejection_message:
+        return ret.rejection_message
+    for event in reversed(getattr(ret, "public_events", None) or ()):
+        if event.kind == ReturnEvent.Kind.TRANSITION and event.to_status == S.REJECTED:
+            return event.message
+    return ""
 
 
 def progress(ret: ReturnRequest) -> list[dict] | None:
     """The steps with their state ("done", "current", "todo"); None for a return that was
-    rejected or cancelled (the page says so instead)."""
-    if ret.status in (S.REJECTED, S.CANCELLED):
+    rejected or cancelled (the page says so instead), even if closed since."""
+    if ended(ret):
         return None
     steps = [s for s in states.CUSTOMER_STEPS if s != S.CLOSED]
     if ret.method == Method.KEEP:
@@ -100,6 +124,34 @@ def line_rows(ret: ReturnRequest, policy) -> list[dict]:
             }
         )
     return rows
+
+
+def settled_amounts(ret: ReturnRequest) -> dict | None:
+    """After the inspection, what the total is made of: each line's accepted value (its
+    price, tax and restocking fee as inspected, ``ReturnLine.accepted_amount``), the
+    outbound shipping refunded, the return shipping and other fees, the store credit bonus,
+    and the difference when the payout was held at zero or to what is left of the order's
+    payment (``policy.payout``). The rows add up to ``ret.total``. None before the
+    inspection, when the page shows the quote. Reads the prefetched lines only."""
+    lines = list(ret.lines.all())
+    if not lines or any(line.accepted_amount is None for line in lines):
+        return None
+    accepted = sum((line.accepted_amount for line in lines), Decimal("0"))
+    computed = accepted + ret.shipping_refund - ret.shipping_fee - ret.other_fees
+    difference = (ret.total - ret.bonus_credit) - computed
+    return {
+        "currency": ret.currency,
+        "resolution": ret.resolution,
+        "lines": lines,
+        "shipping_refund": ret.shipping_refund,
+        "shipping_fee": ret.shipping_fee,
+        "other_fees": ret.other_fees,
+        # Fees beyond the items' value are not charged; a payout is held to what is left.
+        "waived": max(difference, Decimal("0")),
+        "held": max(-difference, Decimal("0")),
+        "bonus_credit": ret.bonus_credit,
+        "total": ret.total,
+    }
 
 
 @dataclass(frozen=True)

@@ -514,6 +514,119 @@ def test_the_rejection_message_is_shown(client, order, owner, return_for):
     html = client.get(detail_path(ret)).content.decode()
     assert "Worn and washed." in html and "This return was not accepted" in html
     assert "Cancel this return" not in html
+    assert "return-amounts" not in html  # nothing is paid for it
+    assert "return-progress" not in html
+
+
+def amounts_shown(html: str) -> tuple[list[Decimal], Decimal]:
+    """The signed amounts of the page's "What you get back" list, and its total."""
+    block = re.search(r'<dl class="totals return-amounts">(.*?)</dl>', html, re.S).group(1)
+    values = []
+    for text in re.findall(r"<dd>(.*?)</dd>", block, re.S):
+        text = text.strip()
+        if text == "Free":
+            values.append(Decimal("0"))
+            continue
+        sign = -1 if text.startswith("−") else 1
+        values.append(sign * Decimal(re.sub(r"[^\d.]", "", text)))
+    return values[:-1], values[-1]
+
+
+def inspect(ret, *outcomes):
+    """Receive ``ret`` and inspect its lines, in order: "accepted", "rejected" or an amount."""
+    services.return_receive(request_id=ret.pk)
+    results = []
+    for line, outcome in zip(ret.lines.order_by("pk"), outcomes, strict=True):
+        if isinstance(outcome, Decimal):
+            results.append(services.Inspection(line.pk, "partial", "Scuffed.", outcome))
+        else:
+            results.append(services.Inspection(line.pk, outcome, "Worn." * (outcome != "accepted")))
+    return services.return_inspect(request_id=ret.pk, results=results)
+
+
+def test_before_inspection_the_page_shows_the_quote_and_it_adds_up(
+    client, order, owner, return_for
+):
+    ret = return_for(order)
+    client.force_login(owner)
+    rows, total = amounts_shown(client.get(detail_path(ret)).content.decode())
+    assert rows == [Decimal("60.00"), Decimal("4.80"), Decimal("-4.95")]
+    assert sum(rows) == total == ret.total == Decimal("59.85")
+
+
+def test_after_a_partial_inspection_the_lines_shown_add_up_to_the_total(
+    client, order, owner, return_for
+):
+    ret = return_for(order, (order.shirt, 1, "too_small"), (order.mug, 2, "too_small"))
+    inspect(ret, Decimal("30.00"), "accepted")
+    ret.refresh_from_db()
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    rows, total = amounts_shown(html)
+    # The shirt's 30.00 as inspected, the mugs' 40.00 + 3.20 tax, less 4.95 return shipping.
+    assert rows == [Decimal("30.00"), Decimal("43.20"), Decimal("-4.95")]
+    assert sum(rows) == total == ret.total == Decimal("68.25")
+    assert "Linen shirt (Partial credit)" in html and "Stoneware mug (Accepted)" in html
+    assert "Items, after discounts" not in html  # the quote's lines are not mixed in
+
+
+def test_after_inspection_a_credit_shows_its_bonus_and_a_rejected_line_as_nothing(
+    client, order, owner, return_for
+):
+    policy = ReturnPolicy.load()
+    policy.credit_bonus_percent = Decimal("10")
+    policy.save()
+    ret = return_for(
+        order, (order.shirt, 1, "too_small"), (order.mug, 1, "too_small"), resolution="credit"
+    )
+    inspect(ret, "accepted", "rejected")
+    ret.refresh_from_db()
+    client.force_login(owner)
+    rows, total = amounts_shown(client.get(detail_path(ret)).content.decode())
+    # 64.80 accepted, 0 for the mug, 4.95 return shipping; 10% bonus on 59.85.
+    assert rows == [Decimal("64.80"), Decimal("0.00"), Decimal("-4.95"), Decimal("5.99")]
+    assert sum(rows) == total == ret.total == Decimal("65.84")
+
+
+def test_an_inspection_that_accepts_nothing_shows_no_amounts_and_says_why(
+    client, order, owner, return_for
+):
+    ret = return_for(order)
+    inspect(ret, "rejected")
+    ret.refresh_from_db()
+    assert ret.status == Status.REJECTED and not ret.rejection_message
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    assert "This return was not accepted" in html
+    assert "No item passed the inspection." in html
+    assert "return-amounts" not in html and "return-progress" not in html
+    assert "authorization.pdf" not in html
+
+
+def test_a_cancelled_return_shows_no_amounts(client, order, owner, return_for):
+    ret = return_for(order)
+    services.return_cancel(request_id=ret.pk, by_customer=True)
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    assert "This return was cancelled." in html
+    assert "return-amounts" not in html and "return-progress" not in html
+
+
+def test_a_return_closed_after_its_rejection_is_never_shown_refunded(
+    client, order, owner, return_for
+):
+    """The status table once let a rejected return be closed: such returns still exist."""
+    from returns.models import AutomationRule
+
+    AutomationRule.objects.all().delete()
+    ret = return_for(order)
+    services.return_reject(request_id=ret.pk, message="Outside the window.")
+    ReturnRequest.objects.filter(pk=ret.pk).update(status=Status.CLOSED)
+    client.force_login(owner)
+    html = client.get(detail_path(ret)).content.decode()
+    assert "return-progress" not in html and "Refunded" not in html
+    assert "Outside the window." in html and "return-amounts" not in html
+    assert client.get(reverse("returns:authorization", args=[ret.number])).status_code == 404
 
 
 def test_the_pdf_goes_only_to_who_may_see_the_return(client, order, owner, stranger, return_for):
