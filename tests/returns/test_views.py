@@ -742,6 +742,56 @@ def test_the_policy_page_shows_what_the_engine_enforces(client):
     assert "$7.50" in changed and "15%" in changed
 
 
+def test_the_policy_page_lists_each_window_as_the_engine_applies_it(client):
+    """Rules with order conditions say them, entries that can never apply are left out,
+    and the order of the list is the order the engine tries them in: the days a line
+    gets from the engine are those of the first entry that applies to it."""
+    from returns.models import AutomationRule, WindowOverride
+    from returns.policy import eligibility
+    from returns.selectors import order_facts, policy_current
+
+    policy = ReturnPolicy.load()
+    window = {"action": "change_window", "policy": policy}
+    AutomationRule.objects.create(
+        name="Turkey",
+        priority=10,
+        product_types="Homeware",
+        countries="tr",
+        window_days=60,
+        **window,
+    )
+    AutomationRule.objects.create(
+        name="Homeware", priority=20, product_types="Homeware", window_days=45, **window
+    )
+    AutomationRule.objects.create(  # every Homeware line gets 45 or 60 days first
+        name="Gifts", priority=30, product_types="Homeware", tags="gift", window_days=90, **window
+    )
+    WindowOverride.objects.create(
+        policy=policy, match="product_type", value="Homeware", window_days=20
+    )
+    WindowOverride.objects.create(policy=policy, match="tag", value="summer", window_days=50)
+
+    html = client.get(reverse("returns:policy")).content.decode()
+    turkey = "homeware (orders shipped to TR): 60 days"
+    anywhere = "homeware: 45 days"
+    summer = "tagged summer: 50 days"
+    assert html.index(turkey) < html.index(anywhere) < html.index(summer)
+    assert "90 days" not in html and "20 days" not in html
+
+    engine, _version = policy_current()
+    now = timezone.now()
+
+    def days(country, product_type, tags=()):
+        order = OrderFactory(shipping_address={"country_code": country})
+        OrderLineFactory(order=order, product_type=product_type, tags=list(tags))
+        return eligibility(engine, order_facts(order=order), now=now)[0].days
+
+    assert days("TR", "Homeware") == 60
+    assert days("US", "Homeware", ["gift", "summer"]) == 45
+    assert days("US", "Apparel", ["summer"]) == 50
+    assert days("US", "Apparel") == 30
+
+
 def test_the_policy_page_is_in_turkish_under_tr(client):
     html = client.get("/tr" + reverse("returns:policy")).content.decode()
     assert "Fikrimi değiştirdim" in html  # the reason as the policy words it in Turkish
