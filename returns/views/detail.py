@@ -16,13 +16,14 @@ from django.core import signing
 from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Shipment
 
-from .. import access, services, states
+from .. import access, notifications, services, states
 from ..documents import AuthorizationData, AuthorizationLine, authorization_pdf, qr_svg
 from ..exceptions import IllegalTransition
 from ..models import Method, ReturnPhoto, ReturnRequest, Status
@@ -147,31 +148,34 @@ def _instructions(ret: ReturnRequest) -> list[str]:
 def authorization(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
     if not _authorized(ret):
         return _not_found(request)
-    branding = _branding(request)
-    policy = policy_for_version(ret.policy_version)
-    data = AuthorizationData(
-        return_number=ret.number,
-        order_number=ret.order.number,
-        created_at=ret.created_at,
-        store_name=branding.store_name,
-        return_address=branding.return_address or branding.store_name,
-        customer_name=_customer_name(ret.order),
-        method_label=str(Method(ret.method).label),
-        lines=[
-            AuthorizationLine(
-                title=row["line"].order_line.title,
-                variant=row["line"].order_line.variant_title,
-                sku=row["line"].order_line.sku,
-                quantity=row["line"].quantity,
-                reason=row["reason"],
-            )
-            for row in line_rows(ret, policy)
-        ],
-        instructions=_instructions(ret),
-        dropoff_code=ret.dropoff_code if ret.method == Method.DROPOFF else "",
-        label_tracking_number=ret.label_tracking_number,
-    )
-    response = HttpResponse(authorization_pdf(data), content_type="application/pdf")
+    # In the return's language (as its emails), whatever the page it was opened from.
+    with translation.override(notifications.language_of(ret)):
+        branding = _branding(request)
+        policy = policy_for_version(ret.policy_version)
+        data = AuthorizationData(
+            return_number=ret.number,
+            order_number=ret.order.number,
+            created_at=ret.created_at,
+            store_name=branding.store_name,
+            return_address=branding.return_address or branding.store_name,
+            customer_name=_customer_name(ret.order),
+            method_label=str(Method(ret.method).label),
+            lines=[
+                AuthorizationLine(
+                    title=row["line"].order_line.title,
+                    variant=row["line"].order_line.variant_title,
+                    sku=row["line"].order_line.sku,
+                    quantity=row["line"].quantity,
+                    reason=row["reason"],
+                )
+                for row in line_rows(ret, policy)
+            ],
+            instructions=_instructions(ret),
+            dropoff_code=ret.dropoff_code if ret.method == Method.DROPOFF else "",
+            label_tracking_number=ret.label_tracking_number,
+        )
+        pdf = authorization_pdf(data)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="return-{ret.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

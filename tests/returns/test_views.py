@@ -643,6 +643,23 @@ def test_the_pdf_goes_only_to_who_may_see_the_return(client, order, owner, stran
     assert "no-store" in response["Cache-Control"]
 
 
+def test_the_pdf_is_in_the_returns_language_whatever_page_opened_it(
+    client, order, owner, return_for
+):
+    from tests.returns.test_documents import pdf_text
+
+    turkish = return_for(order, language="tr")
+    english = return_for(order, (order.mug, 1, "too_small"), language="en")
+    client.force_login(owner)
+    text = pdf_text(client.get(reverse("returns:authorization", args=[turkish.number])).content)
+    assert "İade onay belgesi" in text and "Çok küçük" in text
+    assert "Return authorization" not in text
+    path = "/tr" + reverse("returns:authorization", args=[english.number])
+    text = pdf_text(client.get(path).content)
+    assert "Return authorization" in text and "Too small" in text
+    assert "İade onay belgesi" not in text
+
+
 def test_no_pdf_before_approval(client, order, owner, return_for):
     from returns.models import AutomationRule
 
