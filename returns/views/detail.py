@@ -106,14 +106,17 @@ def detail(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
 @require_POST
 @visible_return()
 def cancel(request: HttpRequest, ret: ReturnRequest) -> HttpResponse:
+    done = _("Your return %(number)s is cancelled.") % {"number": ret.number}
     try:
         services.return_cancel(request_id=ret.pk, actor=request.user, by_customer=True)
     except IllegalTransition as exc:
-        messages.error(request, exc.message)
+        # A second click on the button finds the return cancelled by the first.
+        if ReturnRequest.objects.filter(pk=ret.pk, status=Status.CANCELLED).exists():
+            messages.success(request, done)
+        else:
+            messages.error(request, exc.message)
     else:
-        messages.success(
-            request, _("Your return %(number)s is cancelled.") % {"number": ret.number}
-        )
+        messages.success(request, done)
     return redirect("returns:detail", number=ret.number)
 
 

@@ -492,6 +492,20 @@ def test_the_customer_cancels_while_nothing_has_shipped(client, order, owner, re
     assert "is cancelled" in html and "Cancel this return" not in html
 
 
+def test_cancelling_twice_says_it_is_cancelled(client, order, owner, return_for):
+    """A double click on "Cancel": the second request finds it cancelled already."""
+    ret = return_for(order)
+    client.force_login(owner)
+    path = reverse("returns:cancel", args=[ret.number])
+    assert client.post(path).status_code == 302
+    html = client.post(path, follow=True).content.decode()
+    assert f"Your return {ret.number} is cancelled." in html
+    assert "can no longer be cancelled" not in html
+    ret.refresh_from_db()
+    assert ret.status == Status.CANCELLED
+    assert ret.events.filter(to_status=Status.CANCELLED).count() == 1
+
+
 def test_a_return_on_its_way_cannot_be_cancelled(client, order, owner, return_for):
     ret = return_for(order)
     services.return_in_transit(request_id=ret.pk)
