@@ -18,7 +18,9 @@ from .start import start_url
 
 def order_panel(order, *, is_guest: bool) -> str:
     """The order's returns (number, status, link) and "Start a return" when any unit of the
-    order may still be returned: guests go through the code, the owner straight to the form."""
+    order may still be returned. The owner's links go straight to each return and to the
+    form; a guest's go through the code first (a tracking link does not open returns),
+    to the start page for this order, which lists the order's returns once the code is in."""
     returns = list(returns_for_order(order_id=order.pk))
     policy, _version = policy_current()
     checks = eligibility(policy, order_facts(order=order), now=timezone.now())
@@ -31,5 +33,11 @@ def order_panel(order, *, is_guest: bool) -> str:
         start = reverse("returns:new", args=[order.lookup_number])
     return render_to_string(
         "returns/includes/order_panel.html",
-        {"order": order, "returns": returns, "returnable": returnable, "start_url": start},
+        {
+            "order": order,
+            "returns": returns,
+            "returnable": returnable,
+            "start_url": start,
+            "is_guest": is_guest,
+        },
     )

@@ -739,11 +739,30 @@ def test_the_order_page_lists_returns_and_offers_to_start_one(client, order, own
     ret = return_for(order)
     guest_page = client.get(reverse("orders:track_order", args=[grant_token(order.pk)]))
     html = guest_page.content.decode()
-    assert ret.number in html and detail_path(ret) in html
+    assert ret.number in html and "Start a return" in html
     assert reverse("returns:start") + "?order=%235001" in html
     client.force_login(owner)
     html = client.get(reverse("orders:detail", args=[order.lookup_number])).content.decode()
     assert new_path(order) in html and "Start a return" in html
+    assert detail_path(ret) in html  # the owner goes straight to the return
+
+
+def test_a_guests_order_page_leads_to_its_returns_through_the_code(client, order, return_for):
+    """A tracking link opens the order, not its returns: a direct link to a return would
+    be a 404 for that guest. The panel sends them to confirm their email first."""
+    from orders.access import grant_token
+
+    ret = return_for(order)
+    html = client.get(reverse("orders:track_order", args=[grant_token(order.pk)])).content.decode()
+    link = re.search(rf'<a href="([^"]+)">Return {ret.number}</a>', html).group(1)
+    assert link == reverse("returns:start") + "?order=%235001"
+    assert detail_path(ret) not in html
+    assert "we will email you a code" in html
+    page = client.get(link)
+    assert page.status_code == 200 and 'value="#5001"' in page.content.decode()
+    as_guest(client, order)  # the code is in: the form lists the order's returns
+    followed = client.get(link, follow=True).content.decode()
+    assert detail_path(ret) in followed
 
 
 def test_the_order_page_shows_a_new_return_at_once(client, order, owner, return_for):
