@@ -684,11 +684,22 @@ def test_no_pdf_before_approval(client, order, owner, return_for):
     assert "authorization.pdf" not in client.get(detail_path(ret)).content.decode()
 
 
-def _return_with(order, *, lines: int, events: int, jpeg) -> ReturnRequest:
+def _return_with(
+    order, *, lines: int, events: int, payments: int, shipments: int, jpeg
+) -> ReturnRequest:
     from returns.models import ReturnPayment
     from returns.uploads import photo_clean
 
     picks = [OrderLineFactory(order=order, quantity=1) for _ in range(lines)]
+    now = timezone.now()
+    for n in range(shipments):
+        shipment = ShipmentFactory(
+            order=order,
+            delivered=True,
+            shipped_at=now - timedelta(days=5, hours=n),
+            delivered_at=now - timedelta(days=3, hours=n),
+        )
+        shipment.items.create(line=picks[n % lines], quantity=1)
     clean = photo_clean(io.BytesIO(jpeg()))
     ret = services.return_create(
         order_id=order.pk,
@@ -701,9 +712,18 @@ def _return_with(order, *, lines: int, events: int, jpeg) -> ReturnRequest:
         ReturnEvent.objects.create(
             request=ret, kind="transition", to_status="approved", message=f"step {n}"
         )
-    ReturnPayment.objects.create(
-        request=ret, order=order, kind="stripe", key=f"k-{ret.pk}", amount=1, currency="USD"
-    )
+    kinds = ["stripe", "store", "credit", "exchange"]
+    states = ["pending", "succeeded", "failed"]
+    for n in range(payments):
+        ReturnPayment.objects.create(
+            request=ret,
+            order=order,
+            kind=kinds[n % len(kinds)],
+            state=states[n % len(states)],
+            key=f"k-{ret.pk}-{n}",
+            amount=1,
+            currency="USD",
+        )
     return ret
 
 
@@ -715,9 +735,24 @@ def test_the_return_page_costs_the_same_queries_whatever_its_size(
     from returns.models import AutomationRule
 
     AutomationRule.objects.all().delete()  # both wait for an agent: the same page parts
-    small = _return_with(OrderFactory(email="grace@example.com"), lines=1, events=2, jpeg=jpeg)
-    big = _return_with(OrderFactory(email="grace@example.com"), lines=8, events=20, jpeg=jpeg)
+    small = _return_with(
+        OrderFactory(email="grace@example.com"),
+        lines=1,
+        events=2,
+        payments=1,
+        shipments=1,
+        jpeg=jpeg,
+    )
+    big = _return_with(
+        OrderFactory(email="grace@example.com"),
+        lines=8,
+        events=20,
+        payments=6,
+        shipments=4,
+        jpeg=jpeg,
+    )
     assert big.events.count() == 20 and small.events.count() == 2
+    assert big.payments.count() == 6 and big.order.shipments.count() == 4
     client.force_login(owner)
     client.get(detail_path(small))  # warm per-process caches (content types, site)
     with CaptureQueriesContext(connection) as captured:
@@ -727,7 +762,10 @@ def test_the_return_page_costs_the_same_queries_whatever_its_size(
     html = response.content.decode()
     assert html.count('class="order-line return-item"') == 8
     assert html.count("/photos/") >= 8
-    assert html.count('class="timeline__event') >= 20
+    # 19 steps, 6 payouts, and each shipment shipped and delivered.
+    assert html.count('class="timeline__event') >= 19 + 6 + 4 * 2
+    assert html.count("Your order was delivered") == 4
+    assert html.count("Store credit of") == 1 and html.count("paid by the store") == 2
 
 
 # --- The order page's panel ---------------------------------------------------------------
