@@ -63,7 +63,8 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         return redirect(start_url(number))
     policy, _version = policy_current()
     now = timezone.now()
-    checks = eligibility(policy, order_facts(order=order), now=now)
+    facts = order_facts(order=order)
+    checks = eligibility(policy, facts, now=now)
     draft = drafts.draft_load(request, order.pk)
     attached = drafts.draft_photos(draft) if draft else {}
     kept = {line_id: len(photos) for line_id, photos in attached.items()}
@@ -71,7 +72,7 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         "order": order,
         "policy": policy,
         "returnable": [c for c in checks if c.eligible],
-        "blocked": [_blocked(c, now) for c in checks if not c.eligible],
+        "blocked": _blocked(policy, facts, checks, now),
         "existing": list(returns_for_order(order_id=order.pk)),
         "photo_reasons": [r.display for r in policy.reasons if r.requires_photo],
         "comment_reasons": [r.display for r in policy.reasons if r.requires_comment],
@@ -113,12 +114,20 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "returns/new.html", context, status=400)
 
 
-def _blocked(check, now) -> dict:
-    """A line that cannot be returned, and whether its window is what closed."""
-    closed_text = _("The return window closed on %(date)s.") % {
-        "date": f"{check.deadline:%Y-%m-%d}" if check.deadline else ""
-    }
-    return {"check": check, "window_closed": check.reason == closed_text}
+def _blocked(policy, facts, checks, now) -> list[dict]:
+    """The lines that cannot be returned, each with whether its window is what closed:
+    the engine, asked on the line's last day, would still have taken it (so the page
+    can say when and how the window was counted, without reading the engine's words)."""
+    blocked = []
+    for check in checks:
+        if check.eligible:
+            continue
+        closed = False
+        if check.deadline is not None and now > check.deadline:
+            then = eligibility(policy, facts, now=check.deadline)
+            closed = any(c.line.id == check.line.id and c.eligible for c in then)
+        blocked.append({"check": check, "window_closed": closed})
+    return blocked
 
 
 def _choice(draft: drafts.Draft, policy) -> tuple[str, str]:

@@ -201,6 +201,27 @@ def test_lines_that_cannot_be_returned_say_why(client, owner, return_for):
     assert 'name="line-' not in html
 
 
+def test_a_final_sale_line_past_the_statutes_days_says_when_its_window_closed(client, owner):
+    """Under the statute a final-sale item has 14 days from delivery: past them, what
+    stopped it is the window, and the page says how it was counted."""
+    policy = ReturnPolicy.load()
+    policy.statutory = "eu"
+    policy.save()
+    now = timezone.now()
+    order = OrderFactory(number="#5102", email="grace@example.com", placed_at=now - timedelta(25))
+    scarf = OrderLineFactory(order=order, title="Sale scarf", is_final_sale=True)
+    hat = OrderLineFactory(order=order, title="Wool hat")
+    shipment = ShipmentFactory(order=order, delivered=True, delivered_at=now - timedelta(20))
+    shipment.items.create(line=scarf, quantity=1)
+    shipment.items.create(line=hat, quantity=1)
+    client.force_login(owner)
+    html = client.get(new_path(order)).content.decode()
+    blocked = html[html.index("Items that can't be returned") :]
+    assert "Sale scarf" in blocked and "(14 days, counted from delivery)" in blocked
+    assert "Final sale" not in blocked
+    assert f'name="line-{hat.pk}-quantity"' in html  # 30 days for the rest
+
+
 def test_the_form_tells_how_long_each_line_may_be_returned(client, order, owner):
     client.force_login(owner)
     html = client.get(new_path(order)).content.decode()
