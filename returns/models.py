@@ -323,6 +323,15 @@ class AutomationRule(models.Model):
             field, message = needs[self.action]
             if getattr(self, field) in (None, ""):
                 raise ValidationError({field: message})
+        if self.action == self.Action.CHANGE_WINDOW and (
+            self.reasons or self.min_value is not None or self.max_value is not None
+        ):
+            raise ValidationError(
+                _(
+                    "A return window is decided before items are chosen: reasons and the "
+                    "returned value cannot be its conditions."
+                )
+            )
 
 
 class PolicyVersion(models.Model):

@@ -350,6 +350,9 @@ class Eligibility:
     basis: str
     deadline: datetime | None
     reason: str = ""  # why not, for the customer, when ``returnable`` is 0
+    # The same for code: cancelled, unpaid, gift_card, final_sale, not_returnable,
+    # window_closed or taken.
+    why: str = ""
 
     @property
     def eligible(self) -> bool:
@@ -412,27 +415,27 @@ def eligibility(policy: Policy, facts: OrderFacts, *, now: datetime) -> list[Eli
         deadline = start + timedelta(days=days)
         left = max(line.quantity - line.taken, 0)
         statutory_only = policy.statutory and line.delivered_at
-        why = ""
+        why, code = "", ""
         if facts.cancelled:
-            why = _("The order was cancelled.")
+            why, code = _("The order was cancelled."), "cancelled"
         elif not facts.paid:
-            why = _("The order is not paid yet.")
+            why, code = _("The order is not paid yet."), "unpaid"
         elif line.is_gift_card:
-            why = _("Gift cards cannot be returned.")
+            why, code = _("Gift cards cannot be returned."), "gift_card"
         elif line.is_final_sale and not statutory_only:
-            why = _("Final sale: this item cannot be returned.")
+            why, code = _("Final sale: this item cannot be returned."), "final_sale"
         elif not returnable and not statutory_only:
-            why = _("This kind of item cannot be returned.")
+            why, code = _("This kind of item cannot be returned."), "not_returnable"
         elif now > deadline:
-            why = _("The return window closed on %(date)s.") % {"date": f"{deadline:%Y-%m-%d}"}
+            why, code = _window_closed(deadline), WINDOW_CLOSED
         elif left == 0:
-            why = _("Already returned or refunded.")
+            why, code = _("Already returned or refunded."), "taken"
         if statutory_only and (line.is_final_sale or not returnable):
             # The statute covers these too, for its own 14 days.
             days = STATUTORY_DAYS
             deadline = line.delivered_at + timedelta(days=days)
             if not why and now > deadline:
-                why = _("The return window closed on %(date)s.") % {"date": f"{deadline:%Y-%m-%d}"}
+                why, code = _window_closed(deadline), WINDOW_CLOSED
         result.append(
             Eligibility(
                 line=line,
@@ -441,9 +444,17 @@ def eligibility(policy: Policy, facts: OrderFacts, *, now: datetime) -> list[Eli
                 basis=basis,
                 deadline=deadline,
                 reason=str(why),
+                why=code,
             )
         )
     return result
+
+
+WINDOW_CLOSED = "window_closed"
+
+
+def _window_closed(deadline: datetime) -> str:
+    return _("The return window closed on %(date)s.") % {"date": f"{deadline:%Y-%m-%d}"}
 
 
 # --- Quote --------------------------------------------------------------------------------

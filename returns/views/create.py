@@ -32,7 +32,7 @@ from .. import access, services
 from ..exceptions import ReturnNotAllowed
 from ..forms import ItemsForm, ReviewForm
 from ..models import Method
-from ..policy import eligibility
+from ..policy import WINDOW_CLOSED, eligibility
 from ..selectors import order_facts, policy_current, returns_for_order
 from . import drafts
 from .common import error_summary, order_url
@@ -115,18 +115,12 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _blocked(policy, facts, checks, now) -> list[dict]:
-    """The lines that cannot be returned, each with whether its window is what closed:
-    the engine, asked on the line's last day, would still have taken it (so the page
-    can say when and how the window was counted, without reading the engine's words)."""
+    """The lines that cannot be returned, each with whether its window is what closed (so
+    the page can say when and how the window was counted)."""
     blocked = []
     for check in checks:
-        if check.eligible:
-            continue
-        closed = False
-        if check.deadline is not None and now > check.deadline:
-            then = eligibility(policy, facts, now=check.deadline)
-            closed = any(c.line.id == check.line.id and c.eligible for c in then)
-        blocked.append({"check": check, "window_closed": closed})
+        if not check.eligible:
+            blocked.append({"check": check, "window_closed": check.why == WINDOW_CLOSED})
     return blocked
 
 

@@ -281,6 +281,10 @@ def test_a_rule_missing_what_its_action_needs_is_refused():
             AutomationRule(name="x", action=action).clean()
         assert field in refused.value.message_dict
     AutomationRule(name="x", action="add_fee", fee=D("1")).clean()
+    # A window is decided before anything is picked: no reason or value conditions.
+    with pytest.raises(ValidationError):
+        AutomationRule(name="x", action="change_window", window_days=60, reasons="damaged").clean()
+    AutomationRule(name="x", action="change_window", window_days=60, countries="TR").clean()
 
 
 def test_a_partial_amount_that_is_not_a_number_is_refused(order):
