@@ -176,8 +176,6 @@ class ReturnDetailView(InspectView):
         request = self.object
         lines = list(request.lines.all())
         for line in lines:
-            # What the line is worth at inspection (``services.return_inspect``'s "full").
-            line.full_value = line.amount + line.tax - line.restocking_fee
             line.photo_list = [
                 {
                     "full": reverse(self.photo_url_name, args=(request.pk, photo.pk)),

@@ -485,7 +485,7 @@ class ReturnLine(models.Model):
     restocking_fee = models.DecimalField(**MONEY)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
     outcome_note = models.CharField(max_length=255, blank=True)
-    # What inspection accepts of ``amount + tax - restocking_fee``; set when inspected.
+    # What inspection accepts of ``full_value``; set when inspected.
     accepted_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -499,6 +499,12 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × line {self.order_line_id}"
+
+    @property
+    def full_value(self):
+        """What the line pays back if inspection accepts it all: its value and tax share,
+        less its restocking fee."""
+        return self.amount + self.tax - self.restocking_fee
 
 
 def photo_path(instance: ReturnPhoto, filename: str) -> str:

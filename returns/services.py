@@ -389,7 +389,7 @@ def return_inspect(*, request_id: int, results: list[Inspection], actor=None) ->
     accepted_value = ZERO
     for line_id, line in lines.items():
         result = given[line_id]
-        full = line.amount + line.tax - line.restocking_fee
+        full = line.full_value
         if result.outcome == ReturnLine.Outcome.ACCEPTED:
             value = full
         elif result.outcome == ReturnLine.Outcome.PARTIAL:

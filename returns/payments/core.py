@@ -81,7 +81,7 @@ def accepted_value(line: ReturnLine) -> Decimal:
     approval) its value less the restocking fee."""
     if line.accepted_amount is not None:
         return line.accepted_amount
-    return line.amount + line.tax - line.restocking_fee
+    return line.full_value
 
 
 def money_back(payment: ReturnPayment, request: ReturnRequest) -> Decimal:

@@ -116,7 +116,7 @@ def line_rows(ret: ReturnRequest, policy) -> list[dict]:
             {
                 "line": line,
                 "reason": reason.display if reason else line.reason_label,
-                "refund": line.amount + line.tax - line.restocking_fee,
+                "refund": line.full_value,
                 "photos": [
                     reverse("returns:photo", args=[ret.number, photo.pk])
                     for photo in line.photos.all()

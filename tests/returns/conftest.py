@@ -131,3 +131,19 @@ def jpeg():
         return out.getvalue()
 
     return draw
+
+
+PAYMENT_INTENT = "pi_test_5001"
+
+
+@pytest.fixture
+def stripe(settings, order):
+    """The fake Stripe server with ``order`` paid through it (113.00 USD on a PaymentIntent)."""
+    from orders.models import Order
+    from tests.orders.fake_stripe import FakeStripe
+
+    with FakeStripe(api_key=settings.STRIPE_API_KEY) as fake:
+        fake.payment_intents[PAYMENT_INTENT] = {"amount": 11300, "currency": "usd"}
+        settings.STRIPE_API_BASE = fake.url
+        Order.objects.filter(pk=order.pk).update(payment_reference=PAYMENT_INTENT)
+        yield fake

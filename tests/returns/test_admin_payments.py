@@ -19,27 +19,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.models import Order, Refund
+from orders.models import Refund
 from returns import payments, services, tasks
 from returns.exceptions import PaymentError
 from returns.models import ReturnEvent, ReturnLine, ReturnPayment, ReturnRequest, Status
 from returns.services import Inspection
-from tests.orders.fake_stripe import FakeStripe
 from tests.returns.admin_helpers import agent, delivered_order, editor, return_row
+from tests.returns.conftest import PAYMENT_INTENT
 
 pytestmark = pytest.mark.django_db
 
-INTENT = "pi_test_5001"
+INTENT = PAYMENT_INTENT
 WAITING = reverse("returns_waiting")
-
-
-@pytest.fixture
-def stripe(settings, order):
-    with FakeStripe(api_key=settings.STRIPE_API_KEY) as fake:
-        fake.payment_intents[INTENT] = {"amount": 11300, "currency": "usd"}
-        settings.STRIPE_API_BASE = fake.url
-        Order.objects.filter(pk=order.pk).update(payment_reference=INTENT)
-        yield fake
 
 
 @pytest.fixture

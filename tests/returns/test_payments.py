@@ -25,25 +25,16 @@ from returns import payments, services, tasks
 from returns.exceptions import PaymentError
 from returns.models import ReturnEvent, ReturnLine, ReturnPayment, ReturnRequest, Status
 from returns.services import Inspection
-from tests.orders.fake_stripe import FakeStripe
+from tests.returns.conftest import PAYMENT_INTENT
 
 pytestmark = pytest.mark.django_db
 
-INTENT = "pi_test_5001"
+INTENT = PAYMENT_INTENT
 # Decided before any fixture runs: a skipped transactional test would still empty the
 # database behind the tests after it.
 needs_row_locks = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"
 )
-
-
-@pytest.fixture
-def stripe(settings, order):
-    with FakeStripe(api_key=settings.STRIPE_API_KEY) as fake:
-        fake.payment_intents[INTENT] = {"amount": 11300, "currency": "usd"}
-        settings.STRIPE_API_BASE = fake.url
-        Order.objects.filter(pk=order.pk).update(payment_reference=INTENT)
-        yield fake
 
 
 @pytest.fixture
