@@ -72,7 +72,7 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         "order": order,
         "policy": policy,
         "returnable": [c for c in checks if c.eligible],
-        "blocked": _blocked(policy, facts, checks, now),
+        "blocked": _blocked(checks),
         "existing": list(returns_for_order(order_id=order.pk)),
         "photo_reasons": [r.display for r in policy.reasons if r.requires_photo],
         "comment_reasons": [r.display for r in policy.reasons if r.requires_comment],
@@ -114,7 +114,7 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "returns/new.html", context, status=400)
 
 
-def _blocked(policy, facts, checks, now) -> list[dict]:
+def _blocked(checks) -> list[dict]:
     """The lines that cannot be returned, each with whether its window is what closed (so
     the page can say when and how the window was counted)."""
     blocked = []
