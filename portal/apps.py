@@ -8,9 +8,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import groups, menus, pagecache
+        from . import auth_backends, groups, menus, pagecache
         from .celery import ensure_broker_folders
 
+        auth_backends.connect()
         menus.connect()
         pagecache.connect()
 

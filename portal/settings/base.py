@@ -121,8 +121,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # --- Accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, each reading the signed-in user from the cache
+    # (portal/auth_backends.py).
+    "portal.auth_backends.ModelBackend",
+    "portal.auth_backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -343,7 +343,7 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
     client.force_login(member)
     client.get(URL)  # warm per-process caches (content types, the site)
 
-    # The user (the session comes from the cache), program settings, the account (with
+    # Program settings (the user and the session come from the cache), the account (with
     # its tier), the rules, the open lots, the entries' count and their page, the orders
     # of both (on their primary keys), the rewards
     # (with their live and own codes counted), the codes, whether there are tiers, the
@@ -387,7 +387,7 @@ def test_the_member_page_costs_the_same_queries_whatever_the_history(
     assert Lot.objects.filter(account__user=lin).count() == 61
 
 
-QUERIES = 15
+QUERIES = 14
 # Without the ledger's panels (the open lots, the entries' count and page, their orders,
 # whether there are tiers, the qualifying points, the next tier), drawn from the cache.
 CACHED_QUERIES = QUERIES - 7
