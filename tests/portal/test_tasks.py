@@ -20,8 +20,23 @@ def worker(migrated_db, settings, tmp_path):
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             yield
+            # The worker keeps its database connection between tasks (portal/celery.py):
+            # close it in the worker's thread, or it outlives the test database.
+            closed = _connections_close.delay()
+            assert _wait_for(lambda: CLOSED.count(closed.id) == 1), "the worker never closed"
     finally:
         celery_app.conf.task_always_eager = previous
+
+
+CLOSED: list[str] = []
+
+
+@celery_app.task(name="tests.portal.connections_close", bind=True)
+def _connections_close(self) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    CLOSED.append(self.request.id)
 
 
 def _wait_for(predicate, timeout=20.0):
@@ -116,3 +131,53 @@ def test_a_webhook_shipment_email_is_sent_by_the_worker_from_the_bulk_queue(clie
     assert portico(client, order).status_code == 202
     assert _wait_for(lambda: len(mail.outbox) == 1), "the shipment email never went out"
     assert mail.outbox[0].to == ["parcel@example.com"]
+
+
+# --- The worker's database connections (portal/celery.py) ---------------------------------
+
+BACKENDS: list[int] = []
+
+
+@celery_app.task(name="tests.portal.database_backend")
+def database_backend(fail: bool = False) -> int:
+    """Which PostgreSQL backend served this task; fails after reading it if asked."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    BACKENDS.append(pid)
+    if fail:
+        raise ValueError("asked to fail")
+    return pid
+
+
+def _backends_after(*calls) -> list[int]:
+    BACKENDS.clear()
+    for fail in calls:
+        database_backend.apply_async(kwargs={"fail": fail}, retry=False)
+        count = len(BACKENDS) + 1
+        assert _wait_for(lambda count=count: len(BACKENDS) == count), "the task never ran"
+    return list(BACKENDS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_share_the_workers_database_connection(worker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's backend ids")
+    first, second, third = _backends_after(False, False, False)
+    # One backend for all three, where Celery alone opens a new one for every task.
+    assert first == second == third
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_task_leaves_a_new_connection_to_the_next(worker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's backend ids")
+    before, failed, after = _backends_after(False, True, False)
+    assert before == failed
+    assert after != failed
