@@ -18,6 +18,9 @@ os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
 os.environ["DATABASE_URL"] = database.database_url()
 os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "filesystem://localhost//")
 os.environ["EMAIL_URL"] = "consolemail://"
+# Production requires a shared cache; the bench's web workers may each keep their own
+# (nothing it measures is changed by another process), unless the shell names one.
+os.environ.setdefault("CACHE_URL", "locmemcache://bench")
 # The bench signs its own Portico deliveries (bench/ingest.py); a real store's secret from
 # the developer's shell must never be the one it signs with.
 os.environ["PORTICO_WEBHOOK_SECRET"] = config.PORTICO_WEBHOOK_SECRET

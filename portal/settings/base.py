@@ -122,9 +122,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # Django's and allauth's backends, each reading the signed-in user from the cache
-    # (portal/auth_backends.py).
+    # (portal/auth_backends.py). New sign-ins record these.
     "portal.auth_backends.ModelBackend",
     "portal.auth_backends.AccountBackend",
+    # The same backends without the cache, under the paths that sessions signed in before
+    # the cache record: listed so that those sessions stay signed in (they authenticate no
+    # one the two above would refuse). They can go once SESSION_COOKIE_AGE has passed.
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,6 +1,6 @@
 """Production: the base settings, hardened. Refuses to start without its secrets.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL.
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, CACHE_URL.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,6 +25,10 @@ _required("ALLOWED_HOSTS")
 _required("DATABASE_URL")
 _required("CELERY_BROKER_URL")
 _required("EMAIL_URL")
+# Sessions and the signed-in user are read from the cache and dropped from it on sign-out
+# or a password change: every web process must share it (Redis), or another process keeps
+# serving what one has dropped.
+_required("CACHE_URL")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 # Behind a TLS-terminating load balancer that sets X-Forwarded-Proto.

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.com:587",
     "SITE_URL": "https://portal.example.com",
+    "CACHE_URL": "redis://redis.example.com:6379/1",
 }
 
 
@@ -43,6 +44,13 @@ def test_production_without_secret_key_refuses_to_start_naming_it():
     result = _run(["check"], env)
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_without_a_shared_cache_refuses_to_start_naming_it():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CACHE_URL"}
+    result = _run(["check"], env)
+    assert result.returncode != 0
+    assert "Set the CACHE_URL environment variable" in result.stderr
 
 
 def test_production_without_a_database_url_refuses_to_start_naming_it():

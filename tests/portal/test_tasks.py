@@ -139,14 +139,19 @@ BACKENDS: list[int] = []
 
 
 @celery_app.task(name="tests.portal.database_backend")
-def database_backend(fail: bool = False) -> int:
-    """Which PostgreSQL backend served this task; fails after reading it if asked."""
+def database_backend(fail: bool = False, age_out: bool = False) -> int:
+    """Which PostgreSQL backend served this task; fails after reading it, or makes the
+    connection older than CONN_MAX_AGE allows, if asked."""
+    import time
+
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     BACKENDS.append(pid)
+    if age_out:
+        connection.close_at = time.monotonic()
     if fail:
         raise ValueError("asked to fail")
     return pid
@@ -154,8 +159,9 @@ def database_backend(fail: bool = False) -> int:
 
 def _backends_after(*calls) -> list[int]:
     BACKENDS.clear()
-    for fail in calls:
-        database_backend.apply_async(kwargs={"fail": fail}, retry=False)
+    for call in calls:
+        kwargs = {"age_out": True} if call == "old" else {"fail": call}
+        database_backend.apply_async(kwargs=kwargs, retry=False)
         count = len(BACKENDS) + 1
         assert _wait_for(lambda count=count: len(BACKENDS) == count), "the task never ran"
     return list(BACKENDS)
@@ -167,6 +173,8 @@ def test_tasks_share_the_workers_database_connection(worker):
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL's backend ids")
+    if not connection.settings_dict["CONN_MAX_AGE"]:
+        pytest.skip("CONN_MAX_AGE=0 asks for a new connection every time")
     first, second, third = _backends_after(False, False, False)
     # One backend for all three, where Celery alone opens a new one for every task.
     assert first == second == third
@@ -181,3 +189,13 @@ def test_a_failed_task_leaves_a_new_connection_to_the_next(worker):
     before, failed, after = _backends_after(False, True, False)
     assert before == failed
     assert after != failed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_older_than_conn_max_age_is_replaced_after_its_task(worker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's backend ids")
+    aged, after = _backends_after("old", False)
+    assert after != aged
