@@ -16,7 +16,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Count, F, Q
 from django.db.models.functions import Abs, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,24 +35,21 @@ def program_for_request(request) -> ProgramSettings:
     return ProgramSettings.load(request_or_site=request)
 
 
+RULE_KINDS_SHOWN_FIRST = (
+    EarningRule.Kind.SPEND,
+    EarningRule.Kind.SIGNUP,
+    EarningRule.Kind.FIRST_ORDER,
+    EarningRule.Kind.BIRTHDAY,
+)
+
+
 def earning_rules() -> list[EarningRule]:
     """The active rules a visitor can read about, spend rules first. One query."""
-    order = Case(
-        *(
-            When(kind=kind, then=Value(i))
-            for i, kind in enumerate(
-                [
-                    EarningRule.Kind.SPEND,
-                    EarningRule.Kind.SIGNUP,
-                    EarningRule.Kind.FIRST_ORDER,
-                    EarningRule.Kind.BIRTHDAY,
-                ]
-            )
-        ),
-        default=Value(9),
-        output_field=IntegerField(),
-    )
-    return list(EarningRule.objects.filter(active=True).order_by(order, "pk"))
+    # Sorted here: a program has a handful of rules, and a CASE in the ORDER BY cost the
+    # rewards page more to build than the database took to sort.
+    rank = {kind: i for i, kind in enumerate(RULE_KINDS_SHOWN_FIRST)}
+    rules = EarningRule.objects.filter(active=True).order_by("pk")
+    return sorted(rules, key=lambda rule: rank.get(rule.kind, len(rank)))
 
 
 def account_for_user(*, user) -> Account | None:

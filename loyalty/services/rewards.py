@@ -57,6 +57,9 @@ def reward_unavailable_reason(reward: Reward, account: Account | None, now=None)
         return _("This reward is not available yet.")
     if reward.ends_at and reward.ends_at <= now:
         return _("This reward has ended.")
+    if reward.stock is None and (account is None or reward.per_customer_limit is None):
+        # Nothing to count (the rewards page asks this of every reward it shows).
+        return ""
     live = reward.redemptions.exclude(status__in=DEAD)
     if reward.stock is not None and live.count() >= reward.stock:
         return _("This reward has run out.")
