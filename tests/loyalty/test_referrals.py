@@ -610,3 +610,22 @@ def test_a_friend_who_is_already_a_member_gets_one_email_for_their_code(
     referral = claim(link, "bo@example.com")
     assert reload(referral).redemption.status == Redemption.Status.ISSUED
     assert [m.to for m in mailoutbox] == [["bo@example.com"]]
+
+
+def test_a_batch_of_paid_orders_looks_for_waiting_referrals_once_per_hundred(
+    referrals, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from loyalty import tasks
+    from orders import signals
+
+    monkeypatch.setattr(tasks.award_orders_points, "delay", lambda order_ids: None)
+    signals.batch_started.send(sender=None)
+    for order_id in range(1, 151):
+        signals.order_paid.send(sender=None, order_id=order_id)
+    with CaptureQueriesContext(connection) as captured:
+        signals.batch_finished.send(sender=None)
+    looks = [q for q in captured.captured_queries if '"loyalty_referral"' in q["sql"]]
+    assert len(looks) == 2  # 150 paid orders: two tasks' worth, one read each
