@@ -31,8 +31,8 @@ app.autodiscover_tasks()
 # --- The worker's database connections -----------------------------------------------------
 # Celery's Django fixup closes every connection before and after each task unless it is
 # told how many tasks may share one (``CELERY_DB_REUSE_MAX``, in the settings): each task
-# then starts a PostgreSQL backend of its own and plans its statements with cold caches,
-# which cost an award of a hundred orders a third of its time. Portico sets that number
+# then starts a PostgreSQL backend of its own and plans its statements with cold caches
+# (about 15 % of the time of an award of a hundred orders). Portico sets that number
 # and applies Django's own rules around each task instead, as a web request does:
 # ``CONN_MAX_AGE`` and ``CONN_HEALTH_CHECKS`` (a connection found broken is replaced). A
 # task that did not succeed closes its connections: a time limit or another interruption
