@@ -4,8 +4,9 @@
 ago: a linen shirt (1 at 60.00) and stoneware mugs (2 at 20.00); 100.00 + 5.00 shipping +
 8.00 tax = 113.00. ``owner`` is the signed-in customer it belongs to (by verified email),
 ``stranger`` another customer. ``return_for`` makes a return through the services (the
-default policy approves it at once and issues a label), ``jpeg`` draws a photo, with
-EXIF and GPS tags when asked. Every test stores its files in a temporary ``MEDIA_ROOT``.
+default policy approves it at once and issues a label), ``store_refund`` records a refund
+the store made itself, ``jpeg`` draws a photo, with EXIF and GPS tags when asked. Every
+test stores its files in a temporary ``MEDIA_ROOT``.
 """
 
 from __future__ import annotations
@@ -110,6 +111,27 @@ def return_for(django_capture_on_commit_callbacks):
             )
 
     return make
+
+
+@pytest.fixture
+def store_refund(order, django_capture_on_commit_callbacks):
+    """``store_refund(external_id, amount)``: a refund of ``order`` the store made itself,
+    arriving through its connector as its webhook would (what it queues on commit runs)."""
+    from orders.connectors.base import RefundData
+    from orders.services import refund_record
+
+    def record(external_id: str, amount: str, *, refunded_at=None):
+        data = RefundData(
+            order_external_id=order.external_id,
+            external_id=external_id,
+            amount=Decimal(amount),
+            currency="USD",
+            refunded_at=refunded_at or timezone.now(),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return refund_record(connector=order.connector, data=data)
+
+    return record
 
 
 @pytest.fixture

@@ -232,24 +232,12 @@ def test_a_refusal_is_an_error_message_not_an_error_page(staff_client, order, in
 
 
 def test_a_store_refund_id_already_recorded_for_another_refund_is_refused(
-    staff_client, order, inspected
+    staff_client, order, inspected, store_refund
 ):
-    from orders.connectors.base import RefundData
-    from orders.services import refund_record
-
     inspected()
     payment = ReturnPayment.objects.get()
     # The store's webhook recorded refund 7001 for 20.00 (not this payout's 59.85).
-    refund_record(
-        connector=order.connector,
-        data=RefundData(
-            order_external_id=order.external_id,
-            external_id="7001",
-            amount=D("20.00"),
-            currency="USD",
-            refunded_at=order.placed_at,
-        ),
-    )
+    store_refund("7001", "20.00", refunded_at=order.placed_at)
     text = post(staff_client, action_url(payment, "store_done"), reference="7001")
     assert "already recorded for another refund" in text
     assert ReturnPayment.objects.get().state == "pending"

@@ -17,9 +17,7 @@ from django.utils import timezone
 
 from loyalty import services as loyalty
 from loyalty.models import Account, EarningRule, ProgramSettings
-from orders import services as orders
 from orders import stripe_api
-from orders.connectors.base import RefundData
 from orders.models import Order, Refund
 from returns import payments, services, tasks
 from returns.exceptions import PaymentError
@@ -194,20 +192,12 @@ def test_a_refund_past_the_key_window_is_found_by_its_metadata(stripe, stuck, ru
     assert len(stripe.refunds) == 1
 
 
-def test_two_returns_never_refund_more_than_was_paid(order, stripe, inspected, return_for, run):
+def test_two_returns_never_refund_more_than_was_paid(
+    order, stripe, inspected, return_for, run, store_refund
+):
     # The store refunded 20.00 itself: 20 + 59.85 + 38.25 is more than the 113.00 paid.
     # Both returns are quoted before either is paid, so each quote alone fits.
-    run(
-        orders.refund_record,
-        connector=order.connector,
-        data=RefundData(
-            order_external_id=order.external_id,
-            external_id="store-1",
-            amount=D("20.00"),
-            currency="USD",
-            refunded_at=timezone.now(),
-        ),
-    )
+    store_refund("store-1", "20.00")
     waiting = return_for(order, (order.mug, 2, "too_small"))
     assert waiting.total == D("38.25")
     first = inspected(shirt(order))
@@ -360,7 +350,9 @@ def test_reconcile_finishes_what_stripe_settled_and_payouts_a_crash_left(
     assert Refund.objects.count() == 2 and len(stripe.refunds) == 2
 
 
-def test_an_order_not_paid_through_stripe_is_refunded_in_the_store(order, inspected, agent, run):
+def test_an_order_not_paid_through_stripe_is_refunded_in_the_store(
+    order, inspected, agent, run, store_refund
+):
     request = inspected(shirt(order))
 
     payment = ReturnPayment.objects.get()
@@ -385,17 +377,7 @@ def test_an_order_not_paid_through_stripe_is_refunded_in_the_store(order, inspec
     assert refund.lines.get().line_id == order.shirt.pk
     assert ReturnEvent.objects.get(message__startswith="Refunded $59.85").actor == agent
     # The store's own webhook for that refund later: counted once.
-    run(
-        orders.refund_record,
-        connector="portico",
-        data=RefundData(
-            order_external_id=order.external_id,
-            external_id="shop-77",
-            amount=D("59.85"),
-            currency="USD",
-            refunded_at=timezone.now(),
-        ),
-    )
+    store_refund("shop-77", "59.85")
     assert Refund.objects.count() == 1
 
 
@@ -465,20 +447,12 @@ def test_two_returns_paid_at_once_never_exceed_the_order(migrated_db, order, str
     assert ReturnPayment.objects.get(state="failed").error.startswith("Not paid:")
 
 
-def test_inspection_never_pays_more_than_the_quote_left(order, stripe, inspected, run):
+def test_inspection_never_pays_more_than_the_quote_left(
+    order, stripe, inspected, run, store_refund
+):
     """The store refunded most of the order before the return: the quote held the shirt
     to what was left, and the inspection keeps it there, so the payout can be made."""
-    run(
-        orders.refund_record,
-        connector=order.connector,
-        data=RefundData(
-            order_external_id=order.external_id,
-            external_id="store-60",
-            amount=D("60.00"),
-            currency="USD",
-            refunded_at=timezone.now(),
-        ),
-    )
+    store_refund("store-60", "60.00")
     request = inspected(shirt(order))
     assert request.total == D("53.00")  # 113.00 - 60.00, less than the shirt's 59.85
     assert request.status == Status.REFUNDED
