@@ -1,5 +1,8 @@
 """allauth, the Portico way: emails leave through the worker, in the customer's language."""
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils import translation
@@ -14,8 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Rendered here (in the request's language, with its site and URLs), sent by a task.
         context = dict(context)
         context.setdefault("request", self.request)
-        context["branding"] = self._branding()
+        context["branding"] = branding = self._branding()
         context["site_url"] = settings.SITE_URL
+        # allauth's texts name the site ("an account on {{ current_site.domain }}"): the
+        # store, at the address its links point to.
+        host = self.request.get_host() if self.request else urlsplit(settings.SITE_URL).netloc
+        context.setdefault("current_site", SimpleNamespace(name=branding.store_name, domain=host))
         message = self.render_mail(template_prefix, email, context)
         services.email_enqueue(message=message)
 

@@ -178,6 +178,9 @@ def test_verification_email_is_branded_in_text_and_html(client, django_capture_o
     assert "Portico Demo Store" in html
     link = _link_in(message)
     assert f'href="http://testserver{link}"' in html
+    # allauth's sentence names the site the account is for, in both bodies.
+    for body in (message.body, html):
+        assert "register an account on testserver." in body
 
 
 def test_turkish_html_email_is_in_turkish(client, django_capture_on_commit_callbacks):
