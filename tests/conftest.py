@@ -42,6 +42,8 @@ def pytest_sessionstart(session):
         problems.append(f"DATABASE_URL must point at PostgreSQL (engine is {engine})")
     if not settings.CELERY_BROKER_URL.startswith(("redis://", "amqp://", "rediss://")):
         problems.append(f"CELERY_BROKER_URL must be a server broker ({settings.CELERY_BROKER_URL})")
+    if settings.CACHES["default"]["BACKEND"] != "portal.cache.RedisCache":
+        problems.append("CACHE_URL must point at Redis (redis://host:6379/N)")
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         problems.append(f"Chromium not found at {CHROMIUM}")
     if problems:

@@ -113,7 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portico")}
+
+def cache_from_url(url: str) -> dict:
+    """django-environ's reading of a cache URL; for Redis, Django's backend answering a
+    miss when the server is down (portal/cache.py)."""
+    config = environ.Env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "portal.cache.RedisCache"
+    return config
+
+
+CACHES = {"default": cache_from_url(env.str("CACHE_URL", default="locmemcache://portico"))}
 # Sessions are read from the cache (Redis in production) and written through to the
 # database, so a signed-in page does not query the session table on every request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -1,7 +1,7 @@
 """Tests: fast hashing, mail kept in memory, tasks run inline unless a test starts a worker.
 
-DATABASE_URL and CELERY_BROKER_URL still come from the environment, so CI runs the same
-suite against PostgreSQL and Redis.
+DATABASE_URL, CELERY_BROKER_URL and CACHE_URL still come from the environment, so CI runs
+the same suite against PostgreSQL and Redis (the cache is in memory when CACHE_URL is unset).
 """
 
 from .base import *  # noqa: F403
@@ -11,7 +11,8 @@ DEBUG = False
 SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if not env.str("CACHE_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 WHITENOISE_USE_FINDERS = True
