@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.beat import PersistentScheduler
 from celery.signals import task_postrun, task_prerun
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
 
@@ -16,7 +18,10 @@ class PorticoTask(Task):
     retry or a redelivery after a lost worker never does the work twice.
     """
 
-    autoretry_for = (ConnectionError, TimeoutError)
+    # Passing: a network call that failed or timed out, a database that restarted or
+    # failed over under the task (Django's OperationalError and InterfaceError), a deadlock
+    # lost to another task.
+    autoretry_for = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
     retry_backoff = 5
     retry_backoff_max = 600
     retry_jitter = True
@@ -26,6 +31,16 @@ class PorticoTask(Task):
 app = Celery("portal", task_cls=PorticoTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class BeatScheduler(PersistentScheduler):
+    """Celery's own scheduler, which keeps its state in a file
+    (``CELERY_BEAT_SCHEDULE_FILENAME``) and stops at once if the file's folder is missing,
+    as ``var/`` is on a fresh deploy: this one makes the folder first."""
+
+    def setup_schedule(self):
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()
 
 
 # --- The worker's database connections -----------------------------------------------------

@@ -251,3 +251,50 @@ def test_a_connection_older_than_conn_max_age_is_replaced_after_its_task(worker)
         pytest.skip("needs PostgreSQL's backend ids")
     aged, after = _backends_after("old", False)
     assert after != aged
+
+
+# --- Beat and retries -----------------------------------------------------------------------
+
+
+def test_beat_starts_where_its_schedule_folder_does_not_exist_yet(tmp_path):
+    from celery.beat import Service
+
+    filename = tmp_path / "var" / "celerybeat-schedule"
+    # As `celery beat` builds it (celery.apps.beat): the scheduler of the settings.
+    service = Service(
+        app=celery_app,
+        scheduler_cls=celery_app.conf.beat_scheduler,
+        schedule_filename=str(filename),
+    )
+    scheduler = service.scheduler  # what beat opens as it starts
+    try:
+        assert type(scheduler).__name__ == "BeatScheduler"
+        assert "heartbeat" in scheduler.schedule
+        assert filename.parent.is_dir()
+    finally:
+        scheduler.close()
+
+
+FLAKY: list[int] = []
+
+
+@celery_app.task(name="tests.portal.flaky_database", bind=True)
+def flaky_database(self) -> int:
+    from django.db import OperationalError
+
+    FLAKY.append(self.request.retries)
+    if self.request.retries < 2:
+        raise OperationalError("server closed the connection unexpectedly")
+    return self.request.retries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_database_went_away_is_retried_until_it_runs(worker, monkeypatch):
+    from portal.celery import PorticoTask
+
+    monkeypatch.setattr(flaky_database, "retry_backoff", False)
+    monkeypatch.setattr(flaky_database, "default_retry_delay", 0)
+    assert PorticoTask.max_retries >= 2
+    FLAKY.clear()
+    flaky_database.delay()
+    assert _wait_for(lambda: FLAKY == [0, 1, 2]), FLAKY
