@@ -108,6 +108,22 @@ GROUP_PAGE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Images and documents are granted per collection in Wagtail (on the root collection here,
+# so everywhere); the model permissions above only label the groups' intent.
+_IMAGES = ["wagtailimages.add_image", "wagtailimages.change_image", "wagtailimages.choose_image"]
+_DOCUMENTS = [
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+GROUP_COLLECTION_PERMISSIONS: dict[str, list[str]] = {
+    EDITORS: [*_IMAGES, *_DOCUMENTS],
+    # The store's logo in the branding settings.
+    MARKETERS: ["wagtailimages.add_image", "wagtailimages.choose_image"],
+    HELP_CENTER_MANAGERS: [*_IMAGES, *_DOCUMENTS],
+}
+
+
 def sync(apps=global_apps) -> None:
     """Create the groups and grant every listed permission that exists now. Idempotent."""
     Group = apps.get_model("auth", "Group")
@@ -122,6 +138,31 @@ def sync(apps=global_apps) -> None:
             if perm is not None:
                 group.permissions.add(perm)
     _sync_page_permissions(apps)
+    _sync_collection_permissions(apps)
+
+
+def _sync_collection_permissions(apps) -> None:
+    try:
+        Collection = apps.get_model("wagtailcore", "Collection")
+        GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    except LookupError:
+        return
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    root = Collection.objects.filter(depth=1).first()
+    if root is None:
+        return
+    for name, perms in GROUP_COLLECTION_PERMISSIONS.items():
+        group = Group.objects.get(name=name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group, collection=root, permission=perm
+                )
 
 
 def _sync_page_permissions(apps) -> None:

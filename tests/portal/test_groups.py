@@ -33,6 +33,31 @@ def test_a_marketer_can_change_branding(user_factory):
     assert marketer.has_perm("portal.change_brandingsettings")
 
 
+@pytest.mark.parametrize(
+    "name, images, documents",
+    [
+        (groups.EDITORS, {"add", "change", "choose"}, {"add", "change", "choose"}),
+        # "change" through ownership: the images they uploaded themselves.
+        (groups.MARKETERS, {"add", "change", "choose"}, set()),
+        (groups.HELP_CENTER_MANAGERS, {"add", "change", "choose"}, {"add", "change", "choose"}),
+        (groups.SUPPORT_AGENTS, set(), set()),
+    ],
+)
+def test_staff_can_upload_and_choose_images_and_documents_as_their_work_needs(
+    user_factory, name, images, documents
+):
+    # Wagtail asks the collection permissions, not the model permissions: a marketer must
+    # be able to upload the store's logo, a help center manager an article's screenshot.
+    from wagtail.documents.permissions import permission_policy as document_policy
+    from wagtail.images.permissions import permission_policy as image_policy
+
+    user = user_factory(email="staff@example.com")
+    user.groups.add(Group.objects.get(name=name))
+    actions = {"add", "change", "choose"}
+    assert {a for a in actions if image_policy.user_has_permission(user, a)} == images
+    assert {a for a in actions if document_policy.user_has_permission(user, a)} == documents
+
+
 def test_a_customer_cannot_open_the_admin(client, verified_user):
     client.force_login(verified_user)
     response = client.get("/admin/")
