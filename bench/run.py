@@ -331,6 +331,8 @@ def unwind_on_signals() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if not os.path.exists(loadgen.WRK):
+        raise SystemExit("wrk is not installed: apt-get install wrk (bench/README.md)")
     unwind_on_signals()
     started = datetime.now(UTC)
     url = database.database_url()

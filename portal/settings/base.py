@@ -185,7 +185,10 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # --- Static and media -------------------------------------------------------------------
-STATIC_URL = "/static/"
+# With a CDN in front of the static files only, STATIC_HOST is its origin
+# ("https://cdn.example.com"); WhiteNoise still serves /static/ for the CDN to pull.
+STATIC_HOST = env.str("STATIC_HOST", default="").rstrip("/")
+STATIC_URL = f"{STATIC_HOST}/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
@@ -261,7 +264,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 # Crontab entries of the beat schedule (the birthday bonuses) run by the portal's clock.
 CELERY_TIMEZONE = TIME_ZONE
-# Tasks are idempotent by design (see STYLE.md), so a task is acknowledged only when it has
+# Tasks are idempotent by design (each takes ids and checks what is done), so a task is acknowledged only when it has
 # finished and redelivered if its worker dies mid-way.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

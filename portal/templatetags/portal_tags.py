@@ -32,18 +32,19 @@ def language_links(context):
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
+    route = _route_within(page, request)
     links = []
     for code, name in settings.LANGUAGES:
         url = None
         if page is not None and hasattr(page, "get_translations"):
             if page.locale.language_code == code:
-                url = page.url
+                url = page.url + route
             else:
                 translated = (
                     page.get_translations().filter(locale__language_code=code, live=True).first()
                 )
                 if translated is not None:
-                    url = translated.url
+                    url = translated.url + route
                 else:
                     # No translation of this page: that language's home page.
                     with translation.override(code):
@@ -54,6 +55,17 @@ def language_links(context):
             local_name = translation.gettext(name)
         links.append({"code": code, "name": local_name, "url": url, "current": code == current})
     return links
+
+
+def _route_within(page, request) -> str:
+    """What the address adds to a page's own URL: a routable page's sub-route and the query
+    string (the help center's ``search/?q=…``), so the other language shows the same."""
+    if page is None or request is None or not hasattr(page, "get_translations"):
+        return ""
+    own = page.url or ""
+    rest = request.path[len(own) :] if own and request.path.startswith(own) else ""
+    query = request.META.get("QUERY_STRING", "")
+    return rest + (f"?{query}" if query else "")
 
 
 @register.simple_tag(takes_context=True)

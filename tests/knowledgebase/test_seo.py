@@ -172,6 +172,12 @@ def test_language_switcher_goes_to_the_turkish_translation(client, tree):
     assert tree["track_tr"].url.startswith("/tr/")
 
 
+def test_language_switcher_keeps_the_search_and_its_query(client, tree):
+    html = client.get(tree["center"].url + "search/?q=parcel").content.decode()
+    switcher = html[html.index('class="language-switcher"') :]
+    assert f'href="{tree["center_tr"].url}search/?q=parcel" hreflang="tr"' in switcher
+
+
 def test_sitemap_lists_both_languages_with_alternates(client, tree):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200

@@ -58,3 +58,18 @@ def test_production_without_a_database_url_refuses_to_start_naming_it():
     result = _run(["check"], env)
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_production_links_static_files_to_a_cdn_of_their_own_and_serves_them_itself():
+    env = {**PRODUCTION_ENV, "STATIC_HOST": "https://cdn.example.com/"}
+    code = (
+        "from django.conf import settings; "
+        "from whitenoise.middleware import WhiteNoiseMiddleware as W; "
+        "print(settings.STATIC_URL); print(W(lambda r: None).static_prefix); "
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = _run(["shell", "-c", code], env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split()
+    # Pages link the CDN; WhiteNoise answers the CDN's pulls at /static/ on the site.
+    assert lines[-3:] == ["https://cdn.example.com/static/", "/static/", "portal.cache.RedisCache"]
