@@ -264,8 +264,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 # Crontab entries of the beat schedule (the birthday bonuses) run by the portal's clock.
 CELERY_TIMEZONE = TIME_ZONE
-# Tasks are idempotent by design (each takes ids and checks what is done), so a task is acknowledged only when it has
-# finished and redelivered if its worker dies mid-way.
+# Tasks are idempotent by design (each takes ids and checks what is already done), so a
+# task is acknowledged only when it has finished and redelivered if its worker dies mid-way.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
