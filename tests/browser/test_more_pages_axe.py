@@ -75,7 +75,7 @@ PAGES_WITHOUT_SETUP = [
         "/tr/accounts/password/reset/",
         200,
         "tr",
-        "Parola sıfırlama",
+        "Şifre sıfırlama",
         ("textbox", "E-posta"),
     ),
 ]

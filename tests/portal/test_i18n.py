@@ -66,3 +66,15 @@ def test_dates_are_written_in_the_page_language(client, verified_user):
         "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık",
     )  # fmt: skip
     assert any(name in expected for name in turkish_months)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/tr/accounts/signup/", "/tr/accounts/login/", "/tr/accounts/password/reset/"]
+)
+def test_turkish_account_pages_say_password_one_way(client, path):
+    # Two catalogs of the libraries translate "Password" differently ("Parola", "Şifre");
+    # a form that asks for a "Parola" and then its "Şifre (tekrar)" reads as two things.
+    html = client.get(path).content.decode()
+    assert "Şifre" in html
+    assert "Parola" not in html
