@@ -41,7 +41,8 @@ class Worker:
     """A worker process and the count of the success lines in its log."""
 
     def __init__(self, folder: Path, interval: float):
-        (folder / "benchsettings.py").write_text(SETTINGS.format(folder=str(folder), interval=interval))
+        settings = SETTINGS.format(folder=str(folder), interval=interval)
+        (folder / "benchsettings.py").write_text(settings)
         env = {
             **os.environ,
             "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
@@ -52,8 +53,11 @@ class Worker:
         self.succeeded = 0
         self.ready = threading.Event()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "portal", "worker", "--concurrency", "2"]
-            + ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", "celery,bulk"],
+            [
+                *(sys.executable, "-m", "celery", "--app", "portal", "worker"),
+                *("--concurrency", "2", "--loglevel", "INFO", "-Q", "celery,bulk"),
+                *("--without-gossip", "--without-mingle"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
