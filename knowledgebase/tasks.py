@@ -1,10 +1,14 @@
 """Help center tasks: thin, take ids, safe to run twice.
 
 Every task here derives from the project's ``PorticoTask`` (the Celery app's default task
-class, see ``portal/celery.py``); the forward only widens what it retries and how slowly.
+class, see ``portal/celery.py``). A task that names its own ``autoretry_for`` replaces the
+class's list, so the forward repeats the passing failures it retries (network, database)
+beside its own, and retries more slowly. The emails keep to errors raised before the mail
+server accepted the message: a database error after sending would send twice.
 """
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import contact
 
@@ -13,7 +17,13 @@ from . import contact
 # stays FAILED in admin, where staff retry it by hand.
 @shared_task(
     name="knowledgebase.tasks.forward_contact_request",
-    autoretry_for=(contact.ForwardFailed, ConnectionError, TimeoutError),
+    autoretry_for=(
+        contact.ForwardFailed,
+        ConnectionError,
+        TimeoutError,
+        OperationalError,
+        InterfaceError,
+    ),
     retry_backoff=10,
     retry_backoff_max=30 * 60,
     max_retries=8,

@@ -1,6 +1,7 @@
 """Loyalty tasks: thin, take ids, safe to run twice."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from orders import stripe_api
 
@@ -90,7 +91,14 @@ def send_referral_email(referral_id: int, kind: str) -> bool:
 
 @shared_task(
     name="loyalty.tasks.deactivate_promotion_code",
-    autoretry_for=(stripe_api.StripeApiError,),
+    # Its own list replaces the task class's: Stripe's failures, and the passing ones.
+    autoretry_for=(
+        stripe_api.StripeApiError,
+        ConnectionError,
+        TimeoutError,
+        OperationalError,
+        InterfaceError,
+    ),
     retry_backoff=30,
     retry_backoff_max=3600,
     max_retries=12,

@@ -37,6 +37,7 @@ def check_broker() -> dict:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
             transport = conn.transport_cls
     except Exception as exc:  # kombu raises many kinds; all of them mean "unreachable"
+        logger.warning("healthz: broker unreachable at %s: %s", shown, exc)
         return {"ok": False, "error": f"broker unreachable at {shown}: {exc.__class__.__name__}"}
     return {"ok": True, "transport": str(transport)}
 

@@ -2,8 +2,9 @@
 agents use, from the demo store's delivered orders.
 
 Deterministic (a seeded random); when demo returns exist, seeding again changes nothing.
-Payouts are queued for the worker like real ones: the demo orders were not paid through
-Stripe, so refunds become "refund in the store" tasks for an agent.
+Payouts go through the payout task like real ones (``seed_demo`` runs the tasks of the
+demo's past in the seed): the demo orders were not paid through Stripe, so refunds become
+"refund in the store" tasks for an agent.
 """
 
 from __future__ import annotations

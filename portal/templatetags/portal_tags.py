@@ -38,12 +38,12 @@ def language_links(context):
         url = None
         if page is not None and hasattr(page, "get_translations"):
             if page.locale.language_code == code:
-                url = page.url + route
+                url = page.url + route if page.url else None
             else:
                 translated = (
                     page.get_translations().filter(locale__language_code=code, live=True).first()
                 )
-                if translated is not None:
+                if translated is not None and translated.url:
                     url = translated.url + route
                 else:
                     # No translation of this page: that language's home page.

@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -39,6 +40,10 @@ from .common import error_summary, order_url
 from .start import start_url
 
 REVIEW_FIELDS = ("resolution", "method", "exchange_for")
+# A draft lives in the cache; while Redis is away it cannot be kept (portal.cache).
+UNAVAILABLE = gettext_lazy(
+    "We can't save your return right now. Please try again in a few minutes."
+)
 AMOUNTS = (
     "items_total",
     "tax_total",
@@ -108,8 +113,11 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         )
         form.add_engine_errors(quote.errors)
         if not form.errors:
-            drafts.draft_save(request, draft, photos)
-            return redirect("returns:review", number=order.lookup_number)
+            if drafts.draft_save(request, draft, photos):
+                return redirect("returns:review", number=order.lookup_number)
+            form.add_error(None, UNAVAILABLE)
+            context.update(form=form, errors=error_summary(form))
+            return render(request, "returns/new.html", context, status=503)
     context.update(form=form, errors=error_summary(form))
     return render(request, "returns/new.html", context, status=400)
 
@@ -224,7 +232,9 @@ def review(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("returns:review", number=order.lookup_number)
     draft.resolution, draft.method = data["resolution"], data["method"]
     draft.exchange_for, draft.comment = data["exchange_for"], data["comment"].strip()
-    drafts.draft_save(request, draft)
+    if not drafts.draft_save(request, draft):
+        messages.error(request, UNAVAILABLE)
+        return redirect("returns:review", number=order.lookup_number)
     if request.POST.get("action") != "submit":
         return redirect("returns:review", number=order.lookup_number)
     chosen = quote

@@ -60,15 +60,19 @@ def draft_photos(draft: Draft) -> dict[int, list]:
     return photos if isinstance(photos, dict) else {}
 
 
-def draft_save(request: HttpRequest, draft: Draft, photos: dict[int, list] | None = None) -> Draft:
-    """Store the draft (and, when given, its photos), and tie it to this browser."""
+def draft_save(request: HttpRequest, draft: Draft, photos: dict[int, list] | None = None) -> bool:
+    """Store the draft (and, when given, its photos), and tie it to this browser. False
+    when the cache did not keep it (Redis unreachable: ``portal.cache`` drops the write),
+    so the page can say so instead of sending the customer round in a circle."""
     cache.set(_key(draft.token), asdict(draft), DRAFT_SECONDS)
     if photos is not None:
         cache.set(_photos_key(draft.token), photos, DRAFT_SECONDS)
+    if cache.get(_key(draft.token)) is None:
+        return False
     drafts = dict(request.session.get(SESSION_DRAFTS) or {})
     drafts[str(draft.order_id)] = draft.token
     request.session[SESSION_DRAFTS] = dict(list(drafts.items())[-10:])
-    return draft
+    return True
 
 
 def draft_new(order_id: int) -> Draft:

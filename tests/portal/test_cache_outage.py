@@ -89,3 +89,61 @@ def test_the_live_redis_cache_reads_and_writes():
     assert cache.incr("portal:test:n", 2) == 2
     cache.delete("portal:test:k")
     assert cache.get("portal:test:k", "gone") == "gone"
+
+
+def test_a_redis_that_refuses_writes_is_a_miss_not_a_500(client, dead_cache, monkeypatch):
+    # Out of memory, or a replica after a failover: the server answers, with an error.
+    from redis.exceptions import OutOfMemoryError, ReadOnlyError
+
+    def refuse(self, *args, **kwargs):
+        raise ReadOnlyError("You can't write against a read only replica.")
+
+    monkeypatch.setattr(
+        portal_cache.DjangoRedisCache, "get", lambda self, key, default=None, version=None: default
+    )
+    monkeypatch.setattr(portal_cache.DjangoRedisCache, "set", refuse)
+    monkeypatch.setattr(portal_cache.DjangoRedisCache, "add", refuse)
+    assert client.get("/").status_code == 200
+    cache._down_until = 0.0
+    monkeypatch.setattr(
+        portal_cache.DjangoRedisCache,
+        "set",
+        lambda self, *a, **k: (_ for _ in ()).throw(OutOfMemoryError("OOM command not allowed")),
+    )
+    assert client.get("/track/").status_code == 200
+
+
+def test_a_deletion_lost_while_redis_was_away_is_sent_first_when_it_answers(
+    dead_cache, monkeypatch
+):
+    # A signed-out session must not come back from the cache once the server returns.
+    cache.delete("django.contrib.sessions.cached_dbSIGNEDOUT")  # refused: kept
+    cache.set("portal:pagecache:version", "v2", None)  # a version: kept too
+    assert cache._down_until > 0
+    sent = []
+    monkeypatch.setattr(
+        portal_cache.DjangoRedisCache,
+        "delete",
+        lambda self, key, version=None: sent.append(("delete", key)) or True,
+    )
+    monkeypatch.setattr(
+        portal_cache.DjangoRedisCache,
+        "set",
+        lambda self, key, value, timeout=None, version=None: sent.append(("set", key, value)),
+    )
+    monkeypatch.setattr(
+        portal_cache.DjangoRedisCache,
+        "get",
+        lambda self, key, default=None, version=None: sent.append(("get", key)) or default,
+    )
+    # Within the pause a read does not try the server at all...
+    assert cache.get("anything", "miss") == "miss"
+    assert sent == []
+    # ...but a deletion is tried even then, after what is owed.
+    cache.delete("portal:user:v1:7")
+    assert sent == [
+        ("delete", "django.contrib.sessions.cached_dbSIGNEDOUT"),
+        ("set", "portal:pagecache:version", "v2"),
+        ("delete", "portal:user:v1:7"),
+    ]
+    assert cache._owed == []

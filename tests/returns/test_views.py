@@ -483,3 +483,19 @@ def test_a_guest_makes_a_return_and_sees_it(client, order):
     html = client.get(response["Location"]).content.decode()
     assert ret.dropoff_code in html
     assert "<svg" in html and 'role="img"' in html  # the QR code, drawn here
+
+
+def test_with_the_cache_down_the_items_form_says_the_return_cannot_be_saved_now(
+    client, order, owner
+):
+    # The draft lives in the cache: without it the review would send the customer back to
+    # the items form, round and round. The form says what is wrong instead.
+    from django.test import override_settings
+
+    client.force_login(owner)
+    dead = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    with override_settings(CACHES=dead):
+        response = choose(client, order, pick(order.shirt))
+    assert response.status_code == 503
+    assert "We can&#x27;t save your return right now" in response.content.decode()
+    assert not ReturnRequest.objects.exists()
