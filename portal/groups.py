@@ -127,63 +127,45 @@ GROUP_COLLECTION_PERMISSIONS: dict[str, list[str]] = {
 def sync(apps=global_apps) -> None:
     """Create the groups and grant every listed permission that exists now. Idempotent."""
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
     for name, perms in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        for dotted in perms:
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                group.permissions.add(perm)
-    _sync_page_permissions(apps)
-    _sync_collection_permissions(apps)
+        group.permissions.add(*_existing(apps, perms))
+    _sync_tree(apps, "Page", "GroupPagePermission", "page", GROUP_PAGE_PERMISSIONS)
+    _sync_tree(
+        apps, "Collection", "GroupCollectionPermission", "collection", GROUP_COLLECTION_PERMISSIONS
+    )
 
 
-def _sync_collection_permissions(apps) -> None:
+def _existing(apps, perms: list[str]) -> list:
+    """The permissions of ``perms`` ("app_label.codename", or a codename of wagtailcore)
+    that exist now."""
+    Permission = apps.get_model("auth", "Permission")
+    found = []
+    for dotted in perms:
+        app_label, _, codename = dotted.rpartition(".")
+        perm = Permission.objects.filter(
+            content_type__app_label=app_label or "wagtailcore", codename=codename
+        ).first()
+        if perm is not None:
+            found.append(perm)
+    return found
+
+
+def _sync_tree(apps, tree: str, link: str, field: str, table: dict[str, list[str]]) -> None:
+    """Wagtail's per-node permissions (pages, collections), granted on the tree's root."""
     try:
-        Collection = apps.get_model("wagtailcore", "Collection")
-        GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+        Tree = apps.get_model("wagtailcore", tree)
+        Link = apps.get_model("wagtailcore", link)
     except LookupError:
         return
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    root = Collection.objects.filter(depth=1).first()
+    root = Tree.objects.filter(depth=1).first()
     if root is None:
         return
-    for name, perms in GROUP_COLLECTION_PERMISSIONS.items():
-        group = Group.objects.get(name=name)
-        for dotted in perms:
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                GroupCollectionPermission.objects.get_or_create(
-                    group=group, collection=root, permission=perm
-                )
-
-
-def _sync_page_permissions(apps) -> None:
-    try:
-        Page = apps.get_model("wagtailcore", "Page")
-        GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
-    except LookupError:
-        return
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    root = Page.objects.filter(depth=1).first()
-    if root is None:
-        return
-    for name, codenames in GROUP_PAGE_PERMISSIONS.items():
+    for name, perms in table.items():
         group = Group.objects.get(name=name)
-        for codename in codenames:
-            perm = Permission.objects.filter(
-                content_type__app_label="wagtailcore", codename=codename
-            ).first()
-            if perm is not None:
-                GroupPagePermission.objects.get_or_create(group=group, page=root, permission=perm)
+        for perm in _existing(apps, perms):
+            Link.objects.get_or_create(group=group, permission=perm, **{field: root})
 
 
 def sync_after_migrate(sender, **kwargs) -> None:
