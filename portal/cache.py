@@ -94,16 +94,16 @@ class RedisCache(DjangoRedisCache):
             self._failed(exc)
             return default
 
-    def _must(self, owed: tuple, call):
+    def _must(self, owed: list[tuple], call):
         """A write that must not be lost: tried even within the pause, kept if it fails."""
         if self._owed and not self._settle():
-            self._owed.append(owed)
+            self._owed.extend(owed)
             return None
         try:
             return call()
         except UNREACHABLE as exc:
             self._failed(exc)
-            self._owed.append(owed)
+            self._owed.extend(owed)
             return None
 
     def get(self, key, default=None, version=None):
@@ -125,7 +125,7 @@ class RedisCache(DjangoRedisCache):
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if timeout is None:  # a version key: what retires every entry made under the old one
             return self._must(
-                ("set", key, version, value),
+                [("set", key, version, value)],
                 lambda: super(RedisCache, self).set(key, value, timeout, version),
             )
         return self._guarded("set", None, key, value, timeout, version)
@@ -138,13 +138,16 @@ class RedisCache(DjangoRedisCache):
 
     def delete(self, key, version=None):
         result = self._must(
-            ("delete", key, version), lambda: super(RedisCache, self).delete(key, version)
+            [("delete", key, version)], lambda: super(RedisCache, self).delete(key, version)
         )
         return bool(result)
 
     def delete_many(self, keys, version=None):
-        for key in keys:
-            self.delete(key, version)
+        keys = list(keys)
+        self._must(
+            [("delete", key, version) for key in keys],
+            lambda: super(RedisCache, self).delete_many(keys, version),
+        )
 
     def incr(self, key, delta=1, version=None):
         # A counter that cannot be read counts as not there: callers that limit a rate

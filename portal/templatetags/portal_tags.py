@@ -32,19 +32,22 @@ def language_links(context):
     request = context.get("request")
     page = context.get("page")
     current = translation.get_language()
-    route = _route_within(page, request)
+    # URLs through the request, which keeps Wagtail's site root paths for the whole render.
+    own = page.get_url(request) if page is not None and hasattr(page, "get_url") else None
+    route = _route_within(own, request)
     links = []
     for code, name in settings.LANGUAGES:
         url = None
         if page is not None and hasattr(page, "get_translations"):
             if page.locale.language_code == code:
-                url = page.url + route if page.url else None
+                url = own + route if own else None
             else:
                 translated = (
                     page.get_translations().filter(locale__language_code=code, live=True).first()
                 )
-                if translated is not None and translated.url:
-                    url = translated.url + route
+                translated_url = translated.get_url(request) if translated is not None else None
+                if translated_url:
+                    url = translated_url + route
                 else:
                     # No translation of this page: that language's home page.
                     with translation.override(code):
@@ -57,13 +60,12 @@ def language_links(context):
     return links
 
 
-def _route_within(page, request) -> str:
+def _route_within(own: str | None, request) -> str:
     """What the address adds to a page's own URL: a routable page's sub-route and the query
     string (the help center's ``search/?q=…``), so the other language shows the same."""
-    if page is None or request is None or not hasattr(page, "get_translations"):
+    if not own or request is None:
         return ""
-    own = page.url or ""
-    rest = request.path[len(own) :] if own and request.path.startswith(own) else ""
+    rest = request.path[len(own) :] if request.path.startswith(own) else ""
     query = request.META.get("QUERY_STRING", "")
     return rest + (f"?{query}" if query else "")
 

@@ -95,6 +95,7 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
         return render(request, "returns/new.html", {**context, "form": form})
 
     form = ItemsForm(request.POST, request.FILES, eligible=checks, policy=policy, kept=kept)
+    status = 400
     if form.is_valid():
         picks = form.picks()
         photos = {
@@ -116,10 +117,9 @@ def new(request: HttpRequest, number: str) -> HttpResponse:
             if drafts.draft_save(request, draft, photos):
                 return redirect("returns:review", number=order.lookup_number)
             form.add_error(None, UNAVAILABLE)
-            context.update(form=form, errors=error_summary(form))
-            return render(request, "returns/new.html", context, status=503)
+            status = 503
     context.update(form=form, errors=error_summary(form))
-    return render(request, "returns/new.html", context, status=400)
+    return render(request, "returns/new.html", context, status=status)
 
 
 def _blocked(checks) -> list[dict]:
